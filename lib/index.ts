@@ -1,0 +1,10 @@
+export { BackgroundCopyManager } from './manager.js';
+export type { ListJobsOptions } from './manager.js';
+export { BackgroundCopyJob, jobErrorToBitsError } from './job.js';
+export type { CompleteResult, FileSpec, JobError, JobProgress } from './job.js';
+export { BackgroundCopyJob4 } from './job4.js';
+export { BitsError, ObjectClosedError, UnsupportedPlatformError, hresultName } from './errors.js';
+export type { BitsErrorFile, BitsErrorOptions } from './errors.js';
+export { BG_JOB_ENUM_ALL_USERS, BG_SIZE_UNKNOWN, ERROR_CONTEXTS, FINAL_STATES, JOB_PRIORITIES, JOB_STATES, JOB_TYPES } from './enums.js';
+export type { ErrorContext, JobPriority, JobState, JobType } from './enums.js';
+export { normalizeGuid } from './guid.js';

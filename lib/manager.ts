@@ -1,0 +1,88 @@
+import { inspect } from 'node:util';
+
+import type { NativeManager } from '../binding.js';
+import { binding } from './binding.js';
+import { BG_JOB_ENUM_ALL_USERS, JOB_TYPES } from './enums.js';
+import type { JobType } from './enums.js';
+import { ObjectClosedError, native } from './errors.js';
+import { BackgroundCopyJob } from './job.js';
+import { MAX_DISPLAY_NAME, requireBoolean, requireGuid, requireHresult, requireOneOf, requireString, requireUint32 } from './validate.js';
+
+export interface ListJobsOptions {
+  /** BG_JOB_ENUM_ALL_USERS: every user's jobs. Needs an elevated process (else E_ACCESSDENIED). */
+  allUsers?: boolean;
+}
+
+/**
+ * A connection to the BITS service (IBackgroundCopyManager). Every call runs on
+ * the addon's COM thread and never blocks the event loop.
+ */
+export class BackgroundCopyManager {
+  readonly #native: NativeManager;
+  #closed = false;
+
+  /** Not for application code: use `BackgroundCopyManager.connect()`. */
+  constructor(handle: NativeManager) {
+    this.#native = handle;
+  }
+
+  /** Connects to the BITS service: CoCreateInstance(CLSID_BackgroundCopyManager). */
+  static async connect(): Promise<BackgroundCopyManager> {
+    const b = binding();
+    return new BackgroundCopyManager(await native(() => b.connect()));
+  }
+
+  #call<T>(fn: (m: NativeManager) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new ObjectClosedError('The BackgroundCopyManager'));
+    return native(() => fn(this.#native));
+  }
+
+  /**
+   * IBackgroundCopyManager::CreateJob. The job starts suspended: add files, set
+   * properties, then `resume()`. Display names need not be unique.
+   */
+  async createJob(displayName: string, type: JobType = 'download'): Promise<BackgroundCopyJob> {
+    const name = requireString('displayName', displayName, { maxLength: MAX_DISPLAY_NAME });
+    const t = JOB_TYPES.indexOf(requireOneOf('type', type, JOB_TYPES));
+    return new BackgroundCopyJob(await this.#call((m) => m.createJob(name, t)));
+  }
+
+  /** IBackgroundCopyManager::GetJob. Rejects with BitsError code 'BG_E_NOT_FOUND' for an unknown id. */
+  async getJob(id: string): Promise<BackgroundCopyJob> {
+    const guid = requireGuid('id', id);
+    return new BackgroundCopyJob(await this.#call((m) => m.getJob(guid)));
+  }
+
+  /** IBackgroundCopyManager::EnumJobs: this user's jobs, or every user's. */
+  async listJobs(options: ListJobsOptions = {}): Promise<BackgroundCopyJob[]> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    const allUsers = options.allUsers === undefined ? false : requireBoolean('options.allUsers', options.allUsers);
+    const jobs = await this.#call((m) => m.enumJobs(allUsers ? BG_JOB_ENUM_ALL_USERS : 0));
+    return jobs.map((j) => new BackgroundCopyJob(j));
+  }
+
+  /**
+   * IBackgroundCopyManager::GetErrorDescription: BITS's text for an HRESULT in a
+   * language (a LANGID; default: the user's UI language).
+   */
+  async getErrorDescription(hresult: number, languageId = 0): Promise<string> {
+    const hr = requireHresult('hresult', hresult);
+    const lang = requireUint32('languageId', languageId, 0xffff);
+    return this.#call((m) => m.getErrorDescription(hr, lang));
+  }
+
+  /** Releases the connection's COM reference now. Jobs already obtained stay usable. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#native.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  [inspect.custom](): string {
+    return `BackgroundCopyManager {${this.#closed ? ' closed ' : ''}}`;
+  }
+}

@@ -1,0 +1,110 @@
+// Argument checks that run before any COM call. A wrong JS type is a TypeError;
+// a value of the right type that BITS would refuse is a RangeError.
+import path from 'node:path';
+
+import { normalizeGuid } from './guid.js';
+
+export function requireString(
+  what: string,
+  value: unknown,
+  options: { maxLength?: number; allowEmpty?: boolean } = {},
+): string {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${describe(value)}`);
+  if (!options.allowEmpty && value.length === 0) throw new RangeError(`${what} must not be empty`);
+  if (value.includes('\0')) throw new RangeError(`${what} must not contain a NUL character`);
+  if (options.maxLength !== undefined && value.length > options.maxLength) {
+    throw new RangeError(`${what} is ${value.length} characters long; BITS allows at most ${options.maxLength}`);
+  }
+  return value;
+}
+
+export function requireOneOf<T extends string>(what: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be one of ${list(allowed)}, got ${describe(value)}`);
+  if (!(allowed as readonly string[]).includes(value)) throw new RangeError(`${what} must be one of ${list(allowed)}, got '${value}'`);
+  return value as T;
+}
+
+export function requireUint32(what: string, value: unknown, max = 0xffffffff): number {
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new RangeError(`${what} must be a whole number from 0 to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+export function requireBoolean(what: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+export function requireGuid(what: string, value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a GUID string, got ${describe(value)}`);
+  const g = normalizeGuid(value);
+  if (!g) throw new RangeError(`${what} is not a GUID: '${truncate(value)}'`);
+  return g;
+}
+
+/** An HRESULT given signed (as C# and PowerShell print it) or unsigned. */
+export function requireHresult(what: string, value: unknown): number {
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
+    throw new RangeError(`${what} must be a 32-bit HRESULT, got ${value}`);
+  }
+  return value >>> 0;
+}
+
+// BITS's limits, from Microsoft's docs.
+export const MAX_DISPLAY_NAME = 256;
+export const MAX_DESCRIPTION = 1024;
+export const MAX_REMOTE_NAME = 2200;
+export const MAX_PATH = 260;
+
+/** A URL BITS can transfer from or to: http, https, file, or a UNC path. */
+export function requireRemoteName(what: string, value: unknown): string {
+  const s = requireString(what, value, { maxLength: MAX_REMOTE_NAME });
+  if (s.startsWith('\\\\')) return s;
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    throw new RangeError(`${what} must be an http, https or file URL, or a UNC path: '${truncate(s)}'`);
+  }
+  if (!['http:', 'https:', 'file:'].includes(url.protocol)) {
+    throw new RangeError(`${what} must use http, https or file (SMB); '${url.protocol}' is not supported by BITS`);
+  }
+  return s;
+}
+
+/**
+ * A full Windows path in an existing folder, as BITS requires: a drive or a UNC
+ * share, no wildcards, no `\\?\` prefix, no alternate data stream, MAX_PATH at most.
+ * Forward slashes are accepted and turned into backslashes.
+ */
+export function requireLocalName(what: string, value: unknown): string {
+  const s = requireString(what, value, { maxLength: MAX_PATH - 1 });
+  if (s.startsWith('\\\\?\\') || s.startsWith('//?/')) throw new RangeError(`${what} must not use the \\\\?\\ prefix: BITS refuses it`);
+  const p = path.win32.normalize(s);
+  const drive = /^[a-zA-Z]:\\/.test(p);
+  const unc = /^\\\\[^\\]+\\[^\\]+/.test(p);
+  if (!drive && !unc) throw new RangeError(`${what} must be a full Windows path such as C:\\Downloads\\file.zip, got '${truncate(s)}'`);
+  if (/[*?"<>|]/.test(p)) throw new RangeError(`${what} must not contain wildcards or the characters " < > |`);
+  if (p.indexOf(':', 2) !== -1) throw new RangeError(`${what} must not name an alternate data stream`);
+  if (p.endsWith('\\')) throw new RangeError(`${what} must name a file, not a folder`);
+  return p;
+}
+
+function list(values: readonly string[]): string {
+  return values.map((v) => `'${v}'`).join(', ');
+}
+
+function truncate(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string '${truncate(value)}'`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return typeof value;
+}

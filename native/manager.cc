@@ -1,0 +1,105 @@
+#include "manager.h"
+
+#include "convert.h"
+
+#define MANAGER_METHOD(js, fn, method) \
+  InstanceMethod<fn>(js, napi_default, const_cast<char*>("IBackgroundCopyManager::" #method))
+
+Napi::Function Manager::Define(Napi::Env env) {
+  return DefineClass(env, "Manager",
+                     {
+                         MANAGER_METHOD("createJob", &Manager::CreateJob, CreateJob),
+                         MANAGER_METHOD("getJob", &Manager::GetJob, GetJob),
+                         MANAGER_METHOD("enumJobs", &Manager::EnumJobs, EnumJobs),
+                         MANAGER_METHOD("getErrorDescription", &Manager::GetErrorDescription, GetErrorDescription),
+                         InstanceMethod<&Manager::Close>("close"),
+                     });
+}
+
+namespace {
+
+NValue JobHandle(ObjectTable& objects, IBackgroundCopyJob* job, const GUID& id) {
+  return NValue::Handle({HandleKind::Job, objects.Add(job), GuidToString(id)});
+}
+
+}  // namespace
+
+Napi::Value Manager::Connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return AddonState::From(env)->Schedule(env, "CoCreateInstance(BackgroundCopyManager)", [](ObjectTable& objects, Call& call) {
+    IBackgroundCopyManager* manager = nullptr;
+    HRESULT hr = CoCreateInstance(__uuidof(BackgroundCopyManager), nullptr, CLSCTX_LOCAL_SERVER, __uuidof(IBackgroundCopyManager),
+                                  reinterpret_cast<void**>(&manager));
+    if (FAILED(hr)) return hr;
+    uint64_t id = objects.Add(manager);
+    if (!objects.describer()) objects.set_describer(id);
+    call.result = NValue::Handle({HandleKind::Manager, id, L""});
+    return S_OK;
+  });
+}
+
+Napi::Value Manager::CreateJob(const Napi::CallbackInfo& info) {
+  std::wstring name = Arg<LPCWSTR>::Parse(info[0]);
+  BG_JOB_TYPE type = Arg<BG_JOB_TYPE>::Parse(info[1]);
+  return Run<IBackgroundCopyManager>(info, [name, type](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
+    GUID id;
+    IBackgroundCopyJob* job = nullptr;
+    HRESULT hr = m->CreateJob(name.c_str(), type, &id, &job);
+    if (SUCCEEDED(hr)) call.result = JobHandle(objects, job, id);
+    return hr;
+  });
+}
+
+Napi::Value Manager::GetJob(const Napi::CallbackInfo& info) {
+  GUID id;
+  if (!info[0].IsString() || !GuidFromString(ToWide(info[0]), &id)) {
+    throw Napi::TypeError::New(info.Env(), "expected a job id in {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX} form");
+  }
+  return Run<IBackgroundCopyManager>(info, [id](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
+    IBackgroundCopyJob* job = nullptr;
+    HRESULT hr = m->GetJob(id, &job);
+    if (SUCCEEDED(hr)) call.result = JobHandle(objects, job, id);
+    return hr;
+  });
+}
+
+Napi::Value Manager::EnumJobs(const Napi::CallbackInfo& info) {
+  DWORD flags = Arg<DWORD>::Parse(info[0]);
+  return Run<IBackgroundCopyManager>(info, [flags](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
+    IEnumBackgroundCopyJobs* raw = nullptr;
+    HRESULT hr = m->EnumJobs(flags, &raw);
+    if (FAILED(hr)) return hr;
+    ComPtr<IEnumBackgroundCopyJobs> jobs = ComPtr<IEnumBackgroundCopyJobs>::Attach(raw);
+    call.result = NValue::Array();
+    // Batches keep the round trips few when a queue holds hundreds of jobs.
+    IBackgroundCopyJob* batch[32];
+    for (;;) {
+      ULONG got = 0;
+      hr = jobs->Next(32, batch, &got);
+      if (FAILED(hr)) {
+        call.method = "IEnumBackgroundCopyJobs::Next";
+        return hr;
+      }
+      for (ULONG i = 0; i < got; i++) {
+        GUID id;
+        if (SUCCEEDED(batch[i]->GetId(&id))) {
+          call.result.Push(JobHandle(objects, batch[i], id));
+        } else {
+          batch[i]->Release();  // a job cancelled between Next and GetId
+        }
+      }
+      if (hr == S_FALSE || got == 0) return S_OK;
+    }
+  });
+}
+
+Napi::Value Manager::GetErrorDescription(const Napi::CallbackInfo& info) {
+  HRESULT code = static_cast<HRESULT>(Arg<DWORD>::Parse(info[0]));
+  DWORD lang = Arg<DWORD>::Parse(info[1]);
+  return Run<IBackgroundCopyManager>(info, [code, lang](IBackgroundCopyManager* m, ObjectTable&, Call& call) {
+    LPWSTR text = nullptr;
+    HRESULT hr = m->GetErrorDescription(code, lang, &text);
+    if (SUCCEEDED(hr)) call.result = ToNValue(text);
+    return hr;
+  });
+}

@@ -1,0 +1,21 @@
+// BackgroundCopyManager's native half: IBackgroundCopyManager's four methods.
+#pragma once
+
+#include <napi.h>
+#include <bits.h>
+
+#include "handle_wrap.h"
+
+class Manager : public HandleWrap<Manager> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  static Napi::Value Connect(const Napi::CallbackInfo& info);
+  explicit Manager(const Napi::CallbackInfo& info) : HandleWrap<Manager>(info) {}
+
+ private:
+  Napi::Value CreateJob(const Napi::CallbackInfo& info);
+  Napi::Value GetJob(const Napi::CallbackInfo& info);
+  Napi::Value EnumJobs(const Napi::CallbackInfo& info);
+  Napi::Value GetErrorDescription(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info) { return HandleWrap<Manager>::Close(info); }
+};

@@ -1,0 +1,121 @@
+// Every COM reference the addon holds lives here, keyed by a number that JS
+// wrappers carry instead of a pointer. Only the COM thread touches the table, so
+// each reference is released on the thread that may release it, and whatever JS
+// never released is released when the thread stops.
+#pragma once
+
+#include <windows.h>
+#include <unknwn.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+class ObjectTable {
+ public:
+  explicit ObjectTable(std::atomic<int64_t>& live) : live_(live) {}
+  ObjectTable(const ObjectTable&) = delete;
+  ObjectTable& operator=(const ObjectTable&) = delete;
+  ~ObjectTable() { ReleaseAll(); }
+
+  // Takes over one reference to p, which must be an I* for the IID given.
+  template <class I>
+  uint64_t Add(I* p) {
+    uint64_t id = next_++;
+    Entry& e = entries_[id];
+    e.iid = __uuidof(I);
+    e.primary = p;
+    live_++;
+    return id;
+  }
+
+  // Borrows the entry's pointer as I, asking QueryInterface once and keeping the
+  // answer, so that later calls on a newer interface cost no extra round trip.
+  template <class I>
+  HRESULT Query(uint64_t id, I** out) {
+    *out = nullptr;
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return RPC_E_DISCONNECTED;
+    Entry& e = it->second;
+    if (IsEqualIID(e.iid, __uuidof(I))) {
+      *out = static_cast<I*>(e.primary);
+      return S_OK;
+    }
+    for (auto& [iid, p] : e.faces) {
+      if (IsEqualIID(iid, __uuidof(I))) {
+        if (!p) return E_NOINTERFACE;
+        *out = static_cast<I*>(p);
+        return S_OK;
+      }
+    }
+    I* p = nullptr;
+    HRESULT hr = e.primary->QueryInterface(__uuidof(I), reinterpret_cast<void**>(&p));
+    if (FAILED(hr)) {
+      // Remember only a definite "no": a transient failure may succeed next time.
+      if (hr == E_NOINTERFACE) e.faces.emplace_back(__uuidof(I), nullptr);
+      return hr;
+    }
+    e.faces.emplace_back(__uuidof(I), p);
+    live_++;
+    *out = p;
+    return S_OK;
+  }
+
+  // Runs before the entry's references go, e.g. to unregister a callback.
+  void SetOnRelease(uint64_t id, std::function<void()> onRelease) {
+    auto it = entries_.find(id);
+    if (it != entries_.end()) it->second.onRelease = std::move(onRelease);
+  }
+
+  void Release(uint64_t id) {
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return;
+    Entry e = std::move(it->second);
+    entries_.erase(it);
+    if (describer_ == id) describer_ = 0;
+    ReleaseEntry(e);
+  }
+
+  void ReleaseAll() {
+    auto entries = std::move(entries_);
+    entries_.clear();
+    describer_ = 0;
+    for (auto& [id, e] : entries) ReleaseEntry(e);
+  }
+
+  size_t size() const { return entries_.size(); }
+
+  // A live manager that can describe errors for calls made on other objects.
+  uint64_t describer() const { return describer_; }
+  void set_describer(uint64_t id) { describer_ = id; }
+
+ private:
+  struct Entry {
+    IID iid{};
+    IUnknown* primary = nullptr;
+    std::vector<std::pair<IID, IUnknown*>> faces;
+    std::function<void()> onRelease;
+  };
+
+  void ReleaseEntry(Entry& e) {
+    if (e.onRelease) e.onRelease();
+    for (auto& [iid, p] : e.faces) {
+      if (p) {
+        p->Release();
+        live_--;
+      }
+    }
+    if (e.primary) {
+      e.primary->Release();
+      live_--;
+    }
+  }
+
+  std::unordered_map<uint64_t, Entry> entries_;
+  uint64_t next_ = 1;
+  uint64_t describer_ = 0;
+  std::atomic<int64_t>& live_;
+};

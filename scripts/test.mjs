@@ -1,0 +1,85 @@
+// npm test: the unit suite with the host's Node, then the integration suite
+// against a real BITS service: natively on Windows, under Wine elsewhere. Ends
+// with one line, "N passed, N failed", summing both.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+import { ensureWine, root, runWindowsNode, stopWine, toWinePath } from './wine.mjs';
+
+const results = path.join(root, '.test-results');
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const only = process.argv.slice(2); // e.g. `npm test -- integration`
+const want = (project) => only.length === 0 || only.includes(project);
+
+function vitestArgs(project, outFile) {
+  return [
+    'run',
+    '--project', project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${outFile}`,
+  ];
+}
+
+function counts(file) {
+  if (!existsSync(file)) return null;
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrors ?? 0), skipped: r.numPendingTests + r.numTodoTests, total: r.numTotalTests };
+}
+
+const summary = [];
+let exitCode = 0;
+
+if (want('unit')) {
+  const out = path.join(results, 'unit.json');
+  const r = spawnSync(process.execPath, [vitest, ...vitestArgs('unit', out)], { cwd: root, stdio: 'inherit' });
+  const c = counts(out);
+  if (!c) {
+    console.error('test: the unit run produced no results');
+    exitCode = 1;
+  } else summary.push(['unit', `host Node ${process.version}`, c]);
+  if (r.status !== 0) exitCode = 1;
+}
+
+if (want('integration')) {
+  const addon = path.join(root, 'build', 'Release', 'windows_bits.node');
+  if (!existsSync(addon) && !existsSync(path.join(root, 'prebuilds', 'win32-x64'))) {
+    console.error(`test: ${addon} is missing. Run 'npm run build' first (scripts/setup.sh does).`);
+    process.exit(1);
+  }
+  const out = path.join(results, 'integration.json');
+  let code;
+  let where;
+  if (process.platform === 'win32') {
+    code = spawnSync(process.execPath, [vitest, ...vitestArgs('integration', out)], { cwd: root, stdio: 'inherit' }).status;
+    where = `Windows BITS, Node ${process.version}`;
+  } else {
+    ensureWine();
+    stopWine(); // a fresh wineserver: no jobs left over from an earlier run
+    ({ code } = await runWindowsNode([toWinePath(vitest), ...vitestArgs('integration', toWinePath(out))], {
+      logFile: path.join(results, 'integration.log'),
+    }));
+    stopWine();
+    where = `Wine's BITS, Windows Node ${process.version} under Wine`;
+  }
+  const c = counts(out);
+  if (!c) {
+    console.error('test: the integration run produced no results (see .test-results/integration.log)');
+    exitCode = 1;
+  } else summary.push(['integration', where, c]);
+  if (code !== 0) exitCode = 1;
+}
+
+let passed = 0;
+let failed = 0;
+console.log('');
+for (const [name, where, c] of summary) {
+  console.log(`${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped of ${c.total} tests (${where})`);
+  passed += c.passed;
+  failed += c.failed;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(exitCode);

@@ -1,0 +1,71 @@
+// Shared by the integration tests, which run against a real BITS service.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { expect } from 'vitest';
+
+import type { NativeBinding } from '../../binding.js';
+import { BackgroundCopyManager, BitsError } from '../../lib/index.js';
+import type { BackgroundCopyJob, JobState } from '../../lib/index.js';
+
+const require = createRequire(import.meta.url);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+/** The raw addon, for its test-only counters. */
+export const rawBinding = (require('node-gyp-build') as (dir: string) => NativeBinding)(root);
+
+/** Wine's version under Wine, null on Windows. */
+export const wine = rawBinding.debugStats().wine;
+
+/** A fresh folder in the Windows temp folder (C:\users\...\Temp under Wine). */
+export function tempFolder(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'windows-bits-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function randomContent(bytes: number): Buffer {
+  return randomBytes(bytes);
+}
+
+/**
+ * Where Wine leaves a BITS method unimplemented, the call must fail cleanly with
+ * E_NOTIMPL there; on Windows it must return a real value, which `check` asserts.
+ */
+export async function realOrNotImplemented<T>(call: Promise<T>, check: (value: T) => void, method: string): Promise<void> {
+  if (wine) {
+    const e = await call.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(BitsError);
+    expect((e as BitsError).code).toBe('E_NOTIMPL');
+    expect((e as BitsError).method).toBe(method);
+  } else {
+    check(await call);
+  }
+}
+
+/** Polls until the job reaches one of `states` (BITS calls are cheap; 50 ms is fine). */
+export async function waitForState(job: BackgroundCopyJob, states: JobState[], timeoutMs = 30_000): Promise<JobState> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await job.getState();
+    if (states.includes(s)) return s;
+    if (Date.now() > end) throw new Error(`job ${job.id} stayed '${s}', never reached ${states.join('/')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let shared: BackgroundCopyManager | undefined;
+export async function manager(): Promise<BackgroundCopyManager> {
+  shared ??= await BackgroundCopyManager.connect();
+  return shared;
+}
+
+/** Cancels jobs a test created, whatever state they ended in. */
+export async function cancelQuietly(...jobs: BackgroundCopyJob[]): Promise<void> {
+  for (const j of jobs) await j.cancel().catch(() => undefined);
+}

@@ -1,0 +1,52 @@
+// QueryInterface for IBackgroundCopyJob4 and each of its methods.
+import { afterAll, describe, expect, test } from 'vitest';
+
+import { BackgroundCopyJob4 } from '../../lib/index.js';
+import type { BackgroundCopyJob } from '../../lib/index.js';
+import { cancelQuietly, manager, realOrNotImplemented, wine } from './helpers.js';
+
+const created: BackgroundCopyJob[] = [];
+afterAll(() => cancelQuietly(...created));
+
+describe('BackgroundCopyJob4', () => {
+  test('queryJob4() gives a BackgroundCopyJob4 of the same job', async () => {
+    const job = await (await manager()).createJob('job4');
+    created.push(job);
+    const job4 = await job.queryJob4();
+    expect(job4).toBeInstanceOf(BackgroundCopyJob4);
+    expect(job4.id).toBe(job.id);
+    expect(await job4.getState()).toBe('suspended');
+    expect(await job4.getDisplayName()).toBe('job4');
+  });
+
+  test('each getter returns a value (Windows) or a clean E_NOTIMPL (Wine)', async () => {
+    const job = await (await manager()).createJob('job4 getters');
+    created.push(job);
+    const job4 = await job.queryJob4();
+    await realOrNotImplemented(job4.getPeerCachingFlags(), (f) => expect(f & ~3).toBe(0), 'IBackgroundCopyJob4::GetPeerCachingFlags');
+    await realOrNotImplemented(job4.getOwnerIntegrityLevel(), (l) => expect(l).toBeGreaterThan(0), 'IBackgroundCopyJob4::GetOwnerIntegrityLevel');
+    await realOrNotImplemented(job4.getOwnerElevationState(), (e) => expect(typeof e).toBe('boolean'), 'IBackgroundCopyJob4::GetOwnerElevationState');
+    await realOrNotImplemented(job4.getMaximumDownloadTime(), (t) => expect(t).toBe(7_776_000), 'IBackgroundCopyJob4::GetMaximumDownloadTime');
+  });
+
+  test('setters succeed; on Windows the value reads back', async () => {
+    const job = await (await manager()).createJob('job4 setters');
+    created.push(job);
+    const job4 = await job.queryJob4();
+    await job4.setMaximumDownloadTime(3600);
+    await job4.setPeerCachingFlags(1);
+    if (!wine) {
+      expect(await job4.getMaximumDownloadTime()).toBe(3600);
+      expect(await job4.getPeerCachingFlags()).toBe(1);
+    }
+  });
+
+  test('setters check their arguments before any COM call', async () => {
+    const job = await (await manager()).createJob('job4 bad input');
+    created.push(job);
+    const job4 = await job.queryJob4();
+    await expect(job4.setMaximumDownloadTime(-1)).rejects.toBeInstanceOf(RangeError);
+    await expect(job4.setPeerCachingFlags(4)).rejects.toBeInstanceOf(RangeError);
+    await expect(job4.setMaximumDownloadTime('1' as unknown as number)).rejects.toBeInstanceOf(TypeError);
+  });
+});

@@ -1,0 +1,103 @@
+// IBackgroundCopyManager against the real service: "Creating a Job" step by step.
+import { randomUUID } from 'node:crypto';
+
+import { afterAll, describe, expect, test } from 'vitest';
+
+import { BitsError, JOB_TYPES } from '../../lib/index.js';
+import type { BackgroundCopyJob } from '../../lib/index.js';
+import { cancelQuietly, manager, realOrNotImplemented, wine } from './helpers.js';
+
+const created: BackgroundCopyJob[] = [];
+afterAll(() => cancelQuietly(...created));
+
+describe('BackgroundCopyManager', () => {
+  test('connect() reaches the BITS service', async () => {
+    const m = await manager();
+    expect(m).toBeDefined();
+  });
+
+  test.each(JOB_TYPES)('createJob(%s): the job has that type and starts suspended', async (type) => {
+    const job = await (await manager()).createJob(`windows-bits ${type}`, type);
+    created.push(job);
+    expect(job.id).toMatch(/^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/);
+    expect(await job.getType()).toBe(type);
+    expect(await job.getState()).toBe('suspended');
+    expect(await job.getDisplayName()).toBe(`windows-bits ${type}`);
+    expect(await job.getProgress()).toEqual({ bytesTotal: 0, bytesTransferred: 0, filesTotal: 0, filesTransferred: 0 });
+  });
+
+  test('two jobs with one display name get different GUIDs, and getJob finds each', async () => {
+    const m = await manager();
+    const a = await m.createJob('same name');
+    const b = await m.createJob('same name');
+    created.push(a, b);
+    expect(a.id).not.toBe(b.id);
+    const againA = await m.getJob(a.id);
+    const againB = await m.getJob(b.id);
+    expect(againA.id).toBe(a.id);
+    expect(againB.id).toBe(b.id);
+    expect(await againA.getDisplayName()).toBe('same name');
+  });
+
+  test('getJob accepts the usual GUID spellings and answers in the canonical one', async () => {
+    const m = await manager();
+    const job = await m.createJob('spellings');
+    created.push(job);
+    const bare = job.id.slice(1, -1);
+    for (const spelling of [bare.toLowerCase(), `{${bare.toLowerCase()}}`, `(${bare})`, bare.replace(/-/g, '')]) {
+      expect((await m.getJob(spelling)).id).toBe(job.id);
+    }
+  });
+
+  test('getJob of an unknown GUID is BG_E_NOT_FOUND', async () => {
+    const e = await (await manager()).getJob(randomUUID()).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(BitsError);
+    expect(e).toMatchObject({ code: 'BG_E_NOT_FOUND', hresult: 0x80200001, method: 'IBackgroundCopyManager::GetJob' });
+    expect((e as BitsError).message).toMatch(/not found/i);
+  });
+
+  test('listJobs() includes the jobs this user created', async () => {
+    const m = await manager();
+    const job = await m.createJob('listed');
+    created.push(job);
+    const ids = (await m.listJobs()).map((j) => j.id);
+    expect(ids).toContain(job.id);
+  });
+
+  test('a Unicode display name round-trips exactly', async () => {
+    const name = 'Загрузка 📦 ダウンロード ✓ \u{1F600}';
+    const job = await (await manager()).createJob(name);
+    created.push(job);
+    expect(await job.getDisplayName()).toBe(name);
+  });
+
+  test('200 getState() calls in flight at once all resolve', async () => {
+    const job = await (await manager()).createJob('parallel');
+    created.push(job);
+    const states = await Promise.all(Array.from({ length: 200 }, () => job.getState()));
+    expect(states).toHaveLength(200);
+    expect(new Set(states)).toEqual(new Set(['suspended']));
+  });
+
+  test('getErrorDescription: BITS text on Windows, a clean E_NOTIMPL on Wine', async () => {
+    await realOrNotImplemented(
+      (await manager()).getErrorDescription(0x80190194, 0x409),
+      (text) => expect(text).toMatch(/404|not found/i),
+      'IBackgroundCopyManager::GetErrorDescription',
+    );
+  });
+
+  test('cancel() ends the job: it reads cancelled, and Windows drops it from the queue', async () => {
+    const m = await manager();
+    const job = await m.createJob('to cancel');
+    expect(await job.cancel()).toBe('cancelled');
+    expect(await job.getState()).toBe('cancelled');
+    await expect(job.cancel()).rejects.toMatchObject({ code: 'BG_E_INVALID_STATE' });
+    if (wine) {
+      // Wine keeps cancelled jobs in its list until the service restarts.
+      expect(await (await m.getJob(job.id)).getState()).toBe('cancelled');
+    } else {
+      await expect(m.getJob(job.id)).rejects.toMatchObject({ code: 'BG_E_NOT_FOUND' });
+    }
+  });
+});

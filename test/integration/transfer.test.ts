@@ -1,0 +1,97 @@
+// Real transfers from an HTTP server this test starts on 127.0.0.1.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import type { BackgroundCopyJob } from '../../lib/index.js';
+import { startServer } from '../support/http-server.js';
+import type { TestServer } from '../support/http-server.js';
+import { cancelQuietly, manager, randomContent, tempFolder, waitForState } from './helpers.js';
+
+const big = randomContent(4 * 1024 * 1024 + 123);
+const small = randomContent(70_000);
+let server: TestServer;
+const folder = tempFolder();
+const created: BackgroundCopyJob[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ 'big.bin': big, 'small.bin': small });
+});
+afterAll(async () => {
+  await cancelQuietly(...created);
+  await server.close();
+  folder.cleanup();
+});
+
+describe('transfers', () => {
+  test('a 4 MB download completes and complete() leaves byte-identical content', async () => {
+    const job = await (await manager()).createJob('download big');
+    created.push(job);
+    const dest = path.join(folder.dir, 'big.bin');
+    await job.addFile(server.url('big.bin'), dest);
+    expect((await job.getProgress()).filesTotal).toBe(1);
+    await job.resume();
+    expect(await waitForState(job, ['transferred', 'error'])).toBe('transferred');
+    const progress = await job.getProgress();
+    expect(progress.bytesTransferred).toBe(big.length);
+    expect(progress.filesTransferred).toBe(1);
+    // Wine never learns the total; Windows reports it.
+    if (progress.bytesTotal !== null) expect(progress.bytesTotal).toBe(big.length);
+    expect(existsSync(dest)).toBe(false); // only complete() moves it into place
+    expect(await job.complete()).toBe('complete');
+    expect(readFileSync(dest).equals(big)).toBe(true);
+    expect(await job.getState()).toBe('acknowledged');
+  });
+
+  test('addFiles() adds several files in one call, all arrive intact', async () => {
+    const job = await (await manager()).createJob('download two');
+    created.push(job);
+    const a = path.join(folder.dir, 'a.bin');
+    const b = path.join(folder.dir, 'b.bin');
+    await job.addFiles([
+      { remoteUrl: server.url('small.bin'), localPath: a },
+      { remoteUrl: server.url('big.bin'), localPath: b },
+    ]);
+    expect((await job.getProgress()).filesTotal).toBe(2);
+    await job.resume();
+    expect(await waitForState(job, ['transferred', 'error'])).toBe('transferred');
+    await job.complete();
+    expect(readFileSync(a).equals(small)).toBe(true);
+    expect(readFileSync(b).equals(big)).toBe(true);
+  });
+
+  test('a 404 puts the job in error, and getError() says remote-file BG_E_HTTP_ERROR_404', async () => {
+    const job = await (await manager()).createJob('download missing');
+    created.push(job);
+    const url = server.url('missing.bin');
+    const dest = path.join(folder.dir, 'missing.bin');
+    expect(await job.getError()).toBeNull();
+    await job.addFile(url, dest);
+    await job.resume();
+    expect(await waitForState(job, ['error', 'transferred'])).toBe('error');
+    const error = await job.getError();
+    expect(error).toMatchObject({ context: 'remote-file', hresult: 0x80190194, code: 'BG_E_HTTP_ERROR_404' });
+    expect(error?.message).toMatch(/\S/);
+    expect(error?.file?.remoteName).toBe(url);
+    expect(error?.file?.localName?.toLowerCase()).toBe(dest.toLowerCase());
+  });
+
+  test('resume() of a job without files is BG_E_EMPTY', async () => {
+    const job = await (await manager()).createJob('empty');
+    created.push(job);
+    await expect(job.resume()).rejects.toMatchObject({ name: 'BitsError', code: 'BG_E_EMPTY', method: 'IBackgroundCopyJob::Resume' });
+  });
+
+  test('complete() of a download that transferred nothing keeps nothing; a second complete() is BG_E_INVALID_STATE', async () => {
+    const job = await (await manager()).createJob('not yet');
+    created.push(job);
+    const dest = path.join(folder.dir, 'never.bin');
+    await job.addFile(server.url('small.bin'), dest);
+    await job.complete(); // allowed for downloads in any state but cancelled/acknowledged
+    expect(existsSync(dest)).toBe(false);
+    expect(await job.getState()).toBe('acknowledged');
+    await expect(job.complete()).rejects.toMatchObject({ code: 'BG_E_INVALID_STATE', method: 'IBackgroundCopyJob::Complete' });
+    await expect(job.resume()).rejects.toMatchObject({ code: 'BG_E_INVALID_STATE' });
+  });
+});

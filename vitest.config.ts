@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` runs anywhere with the host's Node; `integration` talks to
+// a real BITS service, so it runs on Windows, or under Wine with Windows Node
+// (scripts/test.mjs sets that up). Files run one after another there: they share
+// one BITS queue and one wineserver.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
