@@ -15,6 +15,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // lifecycle.test.ts checks that garbage collection releases COM references.
+          execArgv: ['--expose-gc'],
         },
       },
     ],

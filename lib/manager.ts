@@ -55,7 +55,8 @@ export class BackgroundCopyManager {
 
   /** IBackgroundCopyManager::EnumJobs: this user's jobs, or every user's. */
   async listJobs(options: ListJobsOptions = {}): Promise<BackgroundCopyJob[]> {
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    // Checked at run time too: JavaScript callers pass anything.
+    if (typeof options !== 'object' || (options as unknown) === null) throw new TypeError('options must be an object');
     const allUsers = options.allUsers === undefined ? false : requireBoolean('options.allUsers', options.allUsers);
     const jobs = await this.#call((m) => m.enumJobs(allUsers ? BG_JOB_ENUM_ALL_USERS : 0));
     return jobs.map((j) => new BackgroundCopyJob(j));

@@ -26,12 +26,14 @@ void Completions::Close() {
 }
 
 AddonState::AddonState(Napi::Env env) : thread_(ComThread::Start()), completions_(std::make_shared<Completions>()) {
-  completions_->tsfn = Napi::ThreadSafeFunction::New(
-      env, Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-        AddonState* state = AddonState::From(info.Env());
-        if (state) state->Drain(info.Env());
-      }),
-      "windows-bits:completions", 0, 1);
+  completions_->tsfn = Napi::ThreadSafeFunction::New(env,
+                                                     Napi::Function::New(env,
+                                                                         [](const Napi::CallbackInfo& info) {
+                                                                           AddonState* state =
+                                                                               AddonState::From(info.Env());
+                                                                           if (state) state->Drain(info.Env());
+                                                                         }),
+                                                     "windows-bits:completions", 0, 1);
   // Idle, the addon must not keep the process alive; a call in flight does.
   completions_->tsfn.Unref(env);
   env.AddCleanupHook([this]() { Shutdown(); });
@@ -112,6 +114,7 @@ Napi::Value AddonState::HandleToJs(Napi::Env env, const NativeHandle& h) {
   // The constructor takes the handle through an External so that JS code cannot
   // forge one: `new Job()` from JS has no External and throws.
   auto* copy = new NativeHandle(h);
-  Napi::External<NativeHandle> ext = Napi::External<NativeHandle>::New(env, copy, [](Napi::Env, NativeHandle* p) { delete p; });
+  Napi::External<NativeHandle> ext =
+      Napi::External<NativeHandle>::New(env, copy, [](Napi::Env, NativeHandle* p) { delete p; });
   return ctor->New({ext});
 }

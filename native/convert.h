@@ -20,9 +20,7 @@ inline NValue FileTimeToMs(const FILETIME& ft) {
   return NValue::Number(static_cast<double>(t - 116444736000000000ULL) / 10000.0);
 }
 
-inline NValue Bytes(UINT64 n) {
-  return n == BG_SIZE_UNKNOWN ? NValue::Null() : NValue::Number(static_cast<double>(n));
-}
+inline NValue Bytes(UINT64 n) { return n == BG_SIZE_UNKNOWN ? NValue::Null() : NValue::Number(static_cast<double>(n)); }
 
 inline NValue ToNValue(unsigned long v) { return NValue::Number(v); }
 inline NValue ToNValue(unsigned long long v) { return NValue::Number(static_cast<double>(v)); }

@@ -24,8 +24,8 @@ std::wstring FormatFrom(DWORD flags, HMODULE module, HRESULT hr) {
 // RPC failures mean the service is gone: asking it to describe them would only
 // fail again, slowly.
 bool IsDisconnection(HRESULT hr) {
-  return HRESULT_FACILITY(hr) == FACILITY_RPC || hr == static_cast<HRESULT>(0x800706BA) || hr == static_cast<HRESULT>(0x800706BE) ||
-         hr == static_cast<HRESULT>(0x800706BF) || hr == CO_E_OBJNOTCONNECTED;
+  return HRESULT_FACILITY(hr) == FACILITY_RPC || hr == static_cast<HRESULT>(0x800706BA) ||
+         hr == static_cast<HRESULT>(0x800706BE) || hr == static_cast<HRESULT>(0x800706BF) || hr == CO_E_OBJNOTCONNECTED;
 }
 
 }  // namespace

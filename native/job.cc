@@ -10,30 +10,29 @@
 #define JOB_DO(js, iface, method) JOB_METHOD(js, (&Job::Do<iface, &iface::method>), iface, method)
 
 Napi::Function Job::Define(Napi::Env env) {
-  return DefineClass(
-      env, "Job",
-      {
-          InstanceAccessor<&Job::GetId>("id"),
-          JOB_GET("getDisplayName", IBackgroundCopyJob, LPWSTR, GetDisplayName),
-          JOB_GET("getType", IBackgroundCopyJob, BG_JOB_TYPE, GetType),
-          JOB_GET("getState", IBackgroundCopyJob, BG_JOB_STATE, GetState),
-          JOB_GET("getProgress", IBackgroundCopyJob, BG_JOB_PROGRESS, GetProgress),
-          JOB_METHOD("addFile", &Job::AddFile, IBackgroundCopyJob, AddFile),
-          JOB_METHOD("addFileSet", &Job::AddFileSet, IBackgroundCopyJob, AddFileSet),
-          JOB_DO("resume", IBackgroundCopyJob, Resume),
-          JOB_DO("suspend", IBackgroundCopyJob, Suspend),
-          JOB_DO("cancel", IBackgroundCopyJob, Cancel),
-          JOB_DO("complete", IBackgroundCopyJob, Complete),
-          JOB_METHOD("getError", &Job::GetError, IBackgroundCopyJob, GetError),
-          JOB_METHOD("queryInterface", &Job::QueryInterface, IBackgroundCopyJob, QueryInterface),
-          JOB_GET("getPeerCachingFlags", IBackgroundCopyJob4, DWORD, GetPeerCachingFlags),
-          JOB_SET("setPeerCachingFlags", IBackgroundCopyJob4, DWORD, SetPeerCachingFlags),
-          JOB_GET("getOwnerIntegrityLevel", IBackgroundCopyJob4, ULONG, GetOwnerIntegrityLevel),
-          JOB_GET("getOwnerElevationState", IBackgroundCopyJob4, BOOL, GetOwnerElevationState),
-          JOB_GET("getMaximumDownloadTime", IBackgroundCopyJob4, ULONG, GetMaximumDownloadTime),
-          JOB_SET("setMaximumDownloadTime", IBackgroundCopyJob4, ULONG, SetMaximumDownloadTime),
-          InstanceMethod<&Job::Close>("close"),
-      });
+  return DefineClass(env, "Job",
+                     {
+                         InstanceAccessor<&Job::GetId>("id"),
+                         JOB_GET("getDisplayName", IBackgroundCopyJob, LPWSTR, GetDisplayName),
+                         JOB_GET("getType", IBackgroundCopyJob, BG_JOB_TYPE, GetType),
+                         JOB_GET("getState", IBackgroundCopyJob, BG_JOB_STATE, GetState),
+                         JOB_GET("getProgress", IBackgroundCopyJob, BG_JOB_PROGRESS, GetProgress),
+                         JOB_METHOD("addFile", &Job::AddFile, IBackgroundCopyJob, AddFile),
+                         JOB_METHOD("addFileSet", &Job::AddFileSet, IBackgroundCopyJob, AddFileSet),
+                         JOB_DO("resume", IBackgroundCopyJob, Resume),
+                         JOB_DO("suspend", IBackgroundCopyJob, Suspend),
+                         JOB_DO("cancel", IBackgroundCopyJob, Cancel),
+                         JOB_DO("complete", IBackgroundCopyJob, Complete),
+                         JOB_METHOD("getError", &Job::GetError, IBackgroundCopyJob, GetError),
+                         JOB_METHOD("queryInterface", &Job::QueryInterface, IBackgroundCopyJob, QueryInterface),
+                         JOB_GET("getPeerCachingFlags", IBackgroundCopyJob4, DWORD, GetPeerCachingFlags),
+                         JOB_SET("setPeerCachingFlags", IBackgroundCopyJob4, DWORD, SetPeerCachingFlags),
+                         JOB_GET("getOwnerIntegrityLevel", IBackgroundCopyJob4, ULONG, GetOwnerIntegrityLevel),
+                         JOB_GET("getOwnerElevationState", IBackgroundCopyJob4, BOOL, GetOwnerElevationState),
+                         JOB_GET("getMaximumDownloadTime", IBackgroundCopyJob4, ULONG, GetMaximumDownloadTime),
+                         JOB_SET("setMaximumDownloadTime", IBackgroundCopyJob4, ULONG, SetMaximumDownloadTime),
+                         InstanceMethod<&Job::Close>("close"),
+                     });
 }
 
 Napi::Value Job::GetId(const Napi::CallbackInfo& info) {
@@ -132,7 +131,8 @@ struct NamedInterface {
   QueryFn query;
 };
 
-#define NAMED(I) {#I, "IBackgroundCopyJob::QueryInterface(" #I ")", &QueryAs<I>}
+#define NAMED(I) \
+  { #I, "IBackgroundCopyJob::QueryInterface(" #I ")", &QueryAs < I> }
 const NamedInterface kJobInterfaces[] = {
     NAMED(IBackgroundCopyJob2),
     NAMED(IBackgroundCopyJob3),
@@ -151,11 +151,12 @@ Napi::Value Job::QueryInterface(const Napi::CallbackInfo& info) {
     if (name == face.name) {
       QueryFn query = face.query;
       uint64_t jobId = id();
-      return RunNamed<IBackgroundCopyJob>(info, face.method, [query, jobId](IBackgroundCopyJob*, ObjectTable& objects, Call& call) {
-        HRESULT hr = query(objects, jobId);
-        call.result = NValue::Bool(SUCCEEDED(hr));
-        return hr;
-      });
+      return RunNamed<IBackgroundCopyJob>(info, face.method,
+                                          [query, jobId](IBackgroundCopyJob*, ObjectTable& objects, Call& call) {
+                                            HRESULT hr = query(objects, jobId);
+                                            call.result = NValue::Bool(SUCCEEDED(hr));
+                                            return hr;
+                                          });
     }
   }
   throw Napi::RangeError::New(info.Env(), "unknown job interface: " + name);

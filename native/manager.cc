@@ -26,16 +26,17 @@ NValue JobHandle(ObjectTable& objects, IBackgroundCopyJob* job, const GUID& id) 
 
 Napi::Value Manager::Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return AddonState::From(env)->Schedule(env, "CoCreateInstance(BackgroundCopyManager)", [](ObjectTable& objects, Call& call) {
-    IBackgroundCopyManager* manager = nullptr;
-    HRESULT hr = CoCreateInstance(__uuidof(BackgroundCopyManager), nullptr, CLSCTX_LOCAL_SERVER, __uuidof(IBackgroundCopyManager),
-                                  reinterpret_cast<void**>(&manager));
-    if (FAILED(hr)) return hr;
-    uint64_t id = objects.Add(manager);
-    if (!objects.describer()) objects.set_describer(id);
-    call.result = NValue::Handle({HandleKind::Manager, id, L""});
-    return S_OK;
-  });
+  return AddonState::From(env)->Schedule(
+      env, "CoCreateInstance(BackgroundCopyManager)", [](ObjectTable& objects, Call& call) {
+        IBackgroundCopyManager* manager = nullptr;
+        HRESULT hr = CoCreateInstance(__uuidof(BackgroundCopyManager), nullptr, CLSCTX_LOCAL_SERVER,
+                                      __uuidof(IBackgroundCopyManager), reinterpret_cast<void**>(&manager));
+        if (FAILED(hr)) return hr;
+        uint64_t id = objects.Add(manager);
+        if (!objects.describer()) objects.set_describer(id);
+        call.result = NValue::Handle({HandleKind::Manager, id, L""});
+        return S_OK;
+      });
 }
 
 Napi::Value Manager::CreateJob(const Napi::CallbackInfo& info) {

@@ -2,7 +2,7 @@
 // against a real BITS service: natively on Windows, under Wine elsewhere. Ends
 // with one line, "N passed, N failed", summing both.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { ensureWine, root, runWindowsNode, stopWine, toWinePath } from './wine.mjs';
@@ -30,6 +30,24 @@ function counts(file) {
   return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrors ?? 0), skipped: r.numPendingTests + r.numTodoTests, total: r.numTotalTests };
 }
 
+// npm pack, unpacked as an app would install it: the integration suite loads it
+// from there to prove the tarball works with no build step.
+function packForIntegration() {
+  const dir = path.join(results, 'pack');
+  const app = path.join(dir, 'app');
+  const pkg = path.join(app, 'node_modules', 'windows-bits');
+  mkdirSync(pkg, { recursive: true });
+  const packed = spawnSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, encoding: 'utf8', shell: process.platform === 'win32' });
+  const tgz = packed.stdout.trim().split('\n').pop();
+  if (packed.status !== 0 || !tgz) {
+    console.error(`test: npm pack failed: ${packed.stderr}`);
+    return;
+  }
+  spawnSync('tar', ['xzf', path.join(dir, tgz), '-C', pkg, '--strip-components=1'], { stdio: 'inherit' });
+  cpSync(path.join(root, 'node_modules', 'node-gyp-build'), path.join(app, 'node_modules', 'node-gyp-build'), { recursive: true });
+  writeFileSync(path.join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
+}
+
 const summary = [];
 let exitCode = 0;
 
@@ -50,6 +68,7 @@ if (want('integration')) {
     console.error(`test: ${addon} is missing. Run 'npm run build' first (scripts/setup.sh does).`);
     process.exit(1);
   }
+  packForIntegration();
   const out = path.join(results, 'integration.json');
   let code;
   let where;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs, in one command: on Linux Debian's Wine, MinGW-w64
+# cross compiler, cmake and clang-format; then npm ci, the win32-x64 prebuild, the
+# addon and TypeScript builds, and (on Linux) the Wine prefix with Windows Node.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(uname -s)" = "Linux" ]; then
+  packages=(wine64 g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev cmake clang-format tar)
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "setup: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+npm ci --no-audit --no-fund
+# npm runs the "prebuild" script before "build": prebuildify leaves
+# prebuilds/win32-x64/windows-bits.node, then the build proper puts a local addon
+# in build/Release and compiles lib/ to dist/.
+npm run build
+if [ "$(uname -s)" = "Linux" ]; then
+  node scripts/wine.mjs setup
+fi
+echo "setup: done. Run the tests with: npm test"

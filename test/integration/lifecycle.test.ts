@@ -1,0 +1,80 @@
+// References: every COM reference the addon takes is given back, by close(),
+// by garbage collection, and calls after close() fail clearly.
+import { afterAll, describe, expect, test } from 'vitest';
+
+import { ObjectClosedError } from '../../lib/index.js';
+import type { BackgroundCopyJob } from '../../lib/index.js';
+import { cancelQuietly, manager, rawBinding } from './helpers.js';
+
+const created: BackgroundCopyJob[] = [];
+afterAll(() => cancelQuietly(...created));
+
+const live = (): number => rawBinding.debugStats().liveComObjects;
+
+let probe: BackgroundCopyJob | undefined;
+/**
+ * Releases run on the COM thread in the order they were posted; a call posted
+ * after them settles only once they ran.
+ */
+async function settled(): Promise<void> {
+  probe ??= await (await manager()).createJob('probe');
+  await probe.getState();
+}
+afterAll(async () => probe && cancelQuietly(probe));
+
+describe('lifecycle', () => {
+  test('close() releases the job reference; later calls reject with ObjectClosedError', async () => {
+    const m = await manager();
+    await settled();
+    const before = live();
+    const job = await m.createJob('closing');
+    const job4 = await job.queryJob4();
+    expect(live()).toBe(before + 2); // IBackgroundCopyJob and IBackgroundCopyJob4
+    const again = await m.getJob(job.id);
+    created.push(again);
+    job.close();
+    job.close(); // twice is harmless
+    await settled();
+    expect(live()).toBe(before + 1); // only `again`
+    await expect(job.getState()).rejects.toBeInstanceOf(ObjectClosedError);
+    await expect(job4.getState()).rejects.toThrow(/closed/);
+    expect(await again.getState()).toBe('suspended'); // the BITS job itself lives on
+  });
+
+  test('garbage collection releases what JS dropped', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, 'the integration project runs with --expose-gc').toBeTypeOf('function');
+    const m = await manager();
+    const job = await m.createJob('gc');
+    created.push(job);
+    await settled();
+    const before = live();
+    let held: BackgroundCopyJob[] | undefined = [];
+    for (let i = 0; i < 50; i++) held.push(await m.getJob(job.id));
+    expect(live()).toBe(before + 50);
+    expect(held).toHaveLength(50);
+    held = undefined;
+    for (let i = 0; i < 10 && live() > before; i++) {
+      gc?.();
+      await new Promise((r) => setTimeout(r, 20));
+      await settled();
+    }
+    expect(live()).toBe(before);
+  });
+
+  test('a closed manager refuses calls; jobs from it stay usable', async () => {
+    const { BackgroundCopyManager } = await import('../../lib/index.js');
+    const m = await BackgroundCopyManager.connect();
+    const job = await m.createJob('outlives its manager');
+    created.push(job);
+    m.close();
+    await expect(m.createJob('no')).rejects.toBeInstanceOf(ObjectClosedError);
+    expect(await job.getState()).toBe('suspended');
+  });
+
+  test('the promise of a call keeps the process alive, and nothing is pending afterwards', async () => {
+    const m = await manager();
+    await Promise.all(Array.from({ length: 20 }, () => m.listJobs().then((js) => js.forEach((j) => j.close()))));
+    expect(rawBinding.debugStats().pendingCalls).toBe(0);
+  });
+});
