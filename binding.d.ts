@@ -38,7 +38,10 @@ export type NativeJobInterface =
   | 'IBackgroundCopyJob2'
   | 'IBackgroundCopyJob3'
   | 'IBackgroundCopyJob4'
-  | 'IBackgroundCopyJobHttpOptions';
+  | 'IBackgroundCopyJob5'
+  | 'IBackgroundCopyJobHttpOptions'
+  | 'IBackgroundCopyJobHttpOptions2'
+  | 'IBackgroundCopyJobHttpOptions3';
 
 export interface NativeJob {
   /** The job GUID, braced and upper case. */
@@ -66,8 +69,89 @@ export interface NativeJob {
   getOwnerElevationState(): Promise<boolean>;
   getMaximumDownloadTime(): Promise<number>;
   setMaximumDownloadTime(seconds: number): Promise<void>;
+  setDisplayName(name: string): Promise<void>;
+  getDescription(): Promise<string>;
+  setDescription(text: string): Promise<void>;
+  /** BG_JOB_PRIORITY */
+  getPriority(): Promise<number>;
+  setPriority(priority: number): Promise<void>;
+  getNotifyFlags(): Promise<number>;
+  setNotifyFlags(flags: number): Promise<void>;
+  getMinimumRetryDelay(): Promise<number>;
+  setMinimumRetryDelay(seconds: number): Promise<void>;
+  getNoProgressTimeout(): Promise<number>;
+  setNoProgressTimeout(seconds: number): Promise<void>;
+  getErrorCount(): Promise<number>;
+  getOwner(): Promise<string>;
+  /** Milliseconds since 1970; null for "never". */
+  getTimes(): Promise<{ creationTime: number | null; modificationTime: number | null; transferCompletionTime: number | null }>;
+  takeOwnership(): Promise<number>;
+  enumFiles(): Promise<NativeFile[]>;
+  /** usage: BG_JOB_PROXY_USAGE */
+  getProxySettings(): Promise<{ usage: number; proxyList: string | null; bypassList: string | null }>;
+  setProxySettings(usage: number, proxyList: string | null, bypassList: string | null): Promise<void>;
+  /** SetNotifyInterface(our callback) and notify flags for every event; undone by unsubscribe or release. */
+  subscribe(): Promise<void>;
+  unsubscribe(): Promise<void>;
+  // IBackgroundCopyJob2
+  getNotifyCmdLine(): Promise<{ program: string | null; parameters: string | null }>;
+  setNotifyCmdLine(program: string | null, parameters: string | null): Promise<void>;
+  getReplyProgress(): Promise<{ bytesTotal: number | null; bytesTransferred: number }>;
+  getReplyData(): Promise<Buffer>;
+  getReplyFileName(): Promise<string>;
+  setReplyFileName(name: string): Promise<void>;
+  /** target: BG_AUTH_TARGET, scheme: BG_AUTH_SCHEME. The strings are wiped in native memory after the call. */
+  setCredentials(target: number, scheme: number, userName: string | null, password: string | null): Promise<void>;
+  removeCredentials(target: number, scheme: number): Promise<void>;
+  // IBackgroundCopyJob3
+  replaceRemotePrefix(oldPrefix: string, newPrefix: string): Promise<void>;
+  /** length null: BG_LENGTH_TO_EOF */
+  addFileWithRanges(remoteName: string, localName: string, ranges: ReadonlyArray<{ offset: number; length: number | null }>): Promise<void>;
+  getFileACLFlags(): Promise<number>;
+  setFileACLFlags(flags: number): Promise<void>;
+  // IBackgroundCopyJob5; id: BITS_JOB_PROPERTY_ID
+  getProperty(id: number): Promise<number | boolean | string>;
+  setProperty(id: number, value: number | boolean | string): Promise<void>;
+  // IBackgroundCopyJobHttpOptions, 2, 3
+  getCustomHeaders(): Promise<string>;
+  setCustomHeaders(headers: string): Promise<void>;
+  getSecurityFlags(): Promise<number>;
+  setSecurityFlags(flags: number): Promise<void>;
+  /** location: BG_CERT_STORE_LOCATION; hash: 20-byte SHA-1 */
+  setClientCertificateByID(location: number, storeName: string, hash: Buffer): Promise<void>;
+  setClientCertificateByName(location: number, storeName: string, subjectName: string): Promise<void>;
+  removeClientCertificate(): Promise<number>;
+  getClientCertificate(): Promise<{ storeLocation: number; storeName: string | null; hash: Buffer | null; subjectName: string | null }>;
+  getHttpMethod(): Promise<string>;
+  setHttpMethod(method: string): Promise<void>;
+  makeCustomHeadersWriteOnly(): Promise<number>;
   /** Releases the COM references now (on the COM thread); later calls throw ERR_BITS_CLOSED. */
   close(): void;
+}
+
+/** IBackgroundCopyFile, with File2 and File3 through QueryInterface. */
+export interface NativeFile {
+  getRemoteName(): Promise<string>;
+  getLocalName(): Promise<string>;
+  getProgress(): Promise<{ bytesTotal: number | null; bytesTransferred: number; completed: boolean }>;
+  setRemoteName(url: string): Promise<void>;
+  getFileRanges(): Promise<Array<{ offset: number; length: number | null }>>;
+  getTemporaryName(): Promise<string>;
+  getValidationState(): Promise<boolean>;
+  setValidationState(valid: boolean): Promise<void>;
+  isDownloadedFromPeer(): Promise<boolean>;
+  close(): void;
+}
+
+/** What our IBackgroundCopyCallback2 saw, delivered on the JS thread. */
+export interface NativeJobEvent {
+  jobId: string;
+  kind: 'transferred' | 'error' | 'modification' | 'file-transferred';
+  /** BG_JOB_STATE, or -1 when the event does not say. */
+  state: number;
+  progress?: NativeProgress;
+  remoteName?: string;
+  localName?: string;
 }
 
 export interface NativeManager {
@@ -96,6 +180,8 @@ export interface NativeDebugStats {
 export interface NativeBinding {
   /** CoCreateInstance(CLSID_BackgroundCopyManager, CLSCTX_LOCAL_SERVER). */
   connect(): Promise<NativeManager>;
+  /** The one function that receives every callback event of this thread's jobs. */
+  setEventListener(listener: (event: NativeJobEvent) => void): void;
   debugStats(): NativeDebugStats;
 }
 

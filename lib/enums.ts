@@ -68,3 +68,71 @@ export const BG_SIZE_UNKNOWN = 0xffffffffffffffffn;
 
 /** BG_JOB_ENUM_ALL_USERS for EnumJobs. */
 export const BG_JOB_ENUM_ALL_USERS = 0x0001;
+
+/** BG_JOB_PROXY_USAGE. */
+export type ProxyUsage = 'preconfig' | 'no-proxy' | 'override' | 'autodetect';
+export const PROXY_USAGES: readonly ProxyUsage[] = ['preconfig', 'no-proxy', 'override', 'autodetect'];
+
+/** BG_AUTH_TARGET (1-based in BITS). */
+export type AuthTarget = 'server' | 'proxy';
+export const AUTH_TARGETS: readonly AuthTarget[] = ['server', 'proxy'];
+/** BG_AUTH_SCHEME (1-based in BITS). */
+export type AuthScheme = 'basic' | 'digest' | 'ntlm' | 'negotiate' | 'passport';
+export const AUTH_SCHEMES: readonly AuthScheme[] = ['basic', 'digest', 'ntlm', 'negotiate', 'passport'];
+
+/** BG_CERT_STORE_LOCATION. */
+export type CertStoreLocation =
+  | 'current-user'
+  | 'local-machine'
+  | 'current-service'
+  | 'services'
+  | 'users'
+  | 'current-user-group-policy'
+  | 'local-machine-group-policy'
+  | 'local-machine-enterprise';
+export const CERT_STORE_LOCATIONS: readonly CertStoreLocation[] = [
+  'current-user',
+  'local-machine',
+  'current-service',
+  'services',
+  'users',
+  'current-user-group-policy',
+  'local-machine-group-policy',
+  'local-machine-enterprise',
+];
+
+/** BG_NOTIFY_* flags for getNotifyFlags/setNotifyFlags. */
+export const BG_NOTIFY = {
+  JOB_TRANSFERRED: 0x1,
+  JOB_ERROR: 0x2,
+  DISABLE: 0x4,
+  JOB_MODIFICATION: 0x8,
+  FILE_TRANSFERRED: 0x10,
+  FILE_RANGES_TRANSFERRED: 0x20,
+} as const;
+
+/** IBackgroundCopyJobHttpOptions security flags. */
+export const BG_SSL = {
+  ENABLE_CRL_CHECK: 0x1,
+  IGNORE_CERT_CN_INVALID: 0x2,
+  IGNORE_CERT_DATE_INVALID: 0x4,
+  IGNORE_UNKNOWN_CA: 0x8,
+  IGNORE_CERT_WRONG_USAGE: 0x10,
+  REDIRECT_POLICY_ALLOW_SILENT: 0x0,
+  REDIRECT_POLICY_ALLOW_REPORT: 0x100,
+  REDIRECT_POLICY_DISALLOW: 0x200,
+  REDIRECT_POLICY_MASK: 0x700,
+  REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP: 0x800,
+} as const;
+
+/** BITS_JOB_PROPERTY_ID values of IBackgroundCopyJob5. */
+export const BITS_JOB_PROPERTY = {
+  COST_FLAGS: 1,
+  NOTIFICATION_CLSID: 2,
+  DYNAMIC_CONTENT: 3,
+  HIGH_PERFORMANCE: 4,
+  MAX_DOWNLOAD_SIZE: 5,
+  USE_STORED_CREDENTIALS: 7,
+  MINIMUM_NOTIFICATION_INTERVAL_MS: 9,
+  ON_DEMAND_MODE: 10,
+} as const;

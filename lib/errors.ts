@@ -132,3 +132,21 @@ export async function native<T>(call: () => Promise<T>): Promise<T> {
     throw e;
   }
 }
+
+/** The wait or transfer was aborted through its AbortSignal. The BITS job itself is left as it was unless the caller cancels it. */
+export class AbortError extends Error {
+  override readonly name = 'AbortError';
+  readonly code = 'ABORT_ERR';
+  /** The job concerned, to reattach with `manager.getJob()`. */
+  jobId?: string;
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A wait gave up after its `timeoutMs`; the job carries on. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  readonly code = 'ETIMEDOUT';
+  jobId?: string;
+}

@@ -1,10 +1,40 @@
 export { BackgroundCopyManager } from './manager.js';
 export type { ListJobsOptions } from './manager.js';
-export { BackgroundCopyJob, jobErrorToBitsError } from './job.js';
-export type { CompleteResult, FileSpec, JobError, JobProgress } from './job.js';
+export { BackgroundCopyJob, headerText, jobErrorToBitsError } from './job.js';
+export type {
+  ClientCertificate,
+  CompleteResult,
+  Credentials,
+  FileSpec,
+  JobError,
+  JobEventMap,
+  JobProgress,
+  JobTimes,
+  ProxySettings,
+  WaitOptions,
+} from './job.js';
 export { BackgroundCopyJob4 } from './job4.js';
-export { BitsError, ObjectClosedError, UnsupportedPlatformError, hresultName } from './errors.js';
+export { BackgroundCopyFile } from './file.js';
+export type { FileProgress, FileRange } from './file.js';
+export { download, startDownload, startUpload, upload } from './transfer.js';
+export type { TransferOptions, TransferResult } from './transfer.js';
+export { AbortError, BitsError, ObjectClosedError, TimeoutError, UnsupportedPlatformError, hresultName } from './errors.js';
 export type { BitsErrorFile, BitsErrorOptions } from './errors.js';
-export { BG_JOB_ENUM_ALL_USERS, BG_SIZE_UNKNOWN, ERROR_CONTEXTS, FINAL_STATES, JOB_PRIORITIES, JOB_STATES, JOB_TYPES } from './enums.js';
-export type { ErrorContext, JobPriority, JobState, JobType } from './enums.js';
+export {
+  AUTH_SCHEMES,
+  AUTH_TARGETS,
+  BG_JOB_ENUM_ALL_USERS,
+  BG_NOTIFY,
+  BG_SIZE_UNKNOWN,
+  BG_SSL,
+  BITS_JOB_PROPERTY,
+  CERT_STORE_LOCATIONS,
+  ERROR_CONTEXTS,
+  FINAL_STATES,
+  JOB_PRIORITIES,
+  JOB_STATES,
+  JOB_TYPES,
+  PROXY_USAGES,
+} from './enums.js';
+export type { AuthScheme, AuthTarget, CertStoreLocation, ErrorContext, JobPriority, JobState, JobType, ProxyUsage } from './enums.js';
 export { normalizeGuid } from './guid.js';

@@ -1,11 +1,37 @@
+import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 
-import type { NativeJob, NativeJobError } from '../binding.js';
-import { ERROR_CONTEXTS, JOB_STATES, JOB_TYPES, enumName } from './enums.js';
-import type { ErrorContext, JobState, JobType } from './enums.js';
-import { BitsError, ObjectClosedError, builtInDescription, hresultName, native } from './errors.js';
+import type { NativeJob, NativeJobError, NativeJobEvent } from '../binding.js';
+import {
+  AUTH_SCHEMES,
+  AUTH_TARGETS,
+  BITS_JOB_PROPERTY,
+  CERT_STORE_LOCATIONS,
+  ERROR_CONTEXTS,
+  FINAL_STATES,
+  JOB_PRIORITIES,
+  JOB_STATES,
+  JOB_TYPES,
+  PROXY_USAGES,
+  enumName,
+} from './enums.js';
+import type { AuthScheme, AuthTarget, CertStoreLocation, ErrorContext, JobPriority, JobState, JobType, ProxyUsage } from './enums.js';
+import { AbortError, BitsError, ObjectClosedError, TimeoutError, builtInDescription, hresultName, native } from './errors.js';
+import { unwatch, watch } from './events.js';
+import { BackgroundCopyFile } from './file.js';
+import type { FileRange } from './file.js';
 import type { BackgroundCopyJob4 } from './job4.js';
-import { requireLocalName, requireRemoteName } from './validate.js';
+import {
+  MAX_DESCRIPTION,
+  MAX_DISPLAY_NAME,
+  requireBoolean,
+  requireGuid,
+  requireLocalName,
+  requireOneOf,
+  requireRemoteName,
+  requireString,
+  requireUint32,
+} from './validate.js';
 
 /** BG_JOB_PROGRESS. `bytesTotal` is null while BITS does not know the size. */
 export interface JobProgress {
@@ -42,21 +68,184 @@ export interface JobError {
   file?: { remoteName: string | null; localName: string | null };
 }
 
+/** BG_JOB_TIMES; null where BITS says "not yet". */
+export interface JobTimes {
+  creationTime: Date | null;
+  modificationTime: Date | null;
+  transferCompletionTime: Date | null;
+}
+
+/** BG_JOB_PROXY_USAGE with its lists. */
+export interface ProxySettings {
+  usage: ProxyUsage;
+  /** Space-delimited proxies, for 'override'. */
+  proxyList: string | null;
+  /** Space-delimited hosts that skip the proxy; `<local>` for all local hosts. */
+  bypassList: string | null;
+}
+
+/** A user name and password for a server or proxy (BG_AUTH_CREDENTIALS). */
+export interface Credentials {
+  target?: AuthTarget;
+  scheme?: AuthScheme;
+  userName: string | null;
+  password: string | null;
+}
+
+/** The client certificate of a job (IBackgroundCopyJobHttpOptions::GetClientCertificate). */
+export interface ClientCertificate {
+  storeLocation: CertStoreLocation;
+  storeName: string | null;
+  hash: Buffer | null;
+  subjectName: string | null;
+}
+
+/** The events of a job; see `BackgroundCopyJob`. */
+export interface JobEventMap {
+  /** Any change of state, seen by a callback or by the poller, once each. */
+  state: [state: JobState, previous: JobState];
+  transferred: [progress: JobProgress];
+  error: [error: BitsError];
+  /** The job changed: its state or its progress. */
+  modification: [snapshot: { state: JobState; progress: JobProgress }];
+  /** A file finished (callbacks only: BITS 3.0 and later; Wine never sends it). */
+  'file-transferred': [file: { remoteName: string; localName: string }];
+  progress: [progress: JobProgress];
+  /** EventEmitter's own. */
+  newListener: [eventName: string | symbol, listener: unknown];
+  removeListener: [eventName: string | symbol, listener: unknown];
+}
+
+const WATCHED_EVENTS = new Set<string>(['state', 'transferred', 'error', 'modification', 'file-transferred', 'progress']);
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** How often to ask BITS for the state while no callback arrives (default 500). */
+  pollIntervalMs?: number;
+  /** Give up (TimeoutError) after this long; the job carries on. */
+  timeoutMs?: number;
+  /** Called with each progress snapshot the wait reads. */
+  onProgress?: (progress: JobProgress) => void;
+}
+
+const BITS_MC_JOB_CANCELLED = 0x80194000;
+const BG_E_NO_PROGRESS = 0x80200024;
+const DEFAULT_NO_PROGRESS_TIMEOUT_S = 14 * 24 * 3600;
+
 /**
- * A BITS transfer job (IBackgroundCopyJob). Get one from
- * `BackgroundCopyManager.createJob`, `getJob` or `listJobs`; it holds a reference
- * to the job in the BITS service until `close()` or garbage collection.
+ * A BITS transfer job (IBackgroundCopyJob, and the newer job interfaces through
+ * QueryInterface). Get one from `BackgroundCopyManager.createJob`, `getJob` or
+ * `listJobs`; it holds a reference to the job in the BITS service until `close()`
+ * or garbage collection.
+ *
+ * Events: while anyone listens, the job registers our IBackgroundCopyCallback2
+ * with BITS and also polls every `pollIntervalMs`, because callbacks can go
+ * missing (Wine never sends JobError; a service restart forgets the callback).
+ * Each change reaches the listeners once, whichever path saw it first.
  */
-export class BackgroundCopyJob {
+export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   /** The job GUID: `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, upper case, as bitsadmin prints it. */
   readonly id: string;
+  /** How often the event poller asks BITS while listeners are attached. */
+  pollIntervalMs = 2000;
   readonly #native: NativeJob;
   #closed = false;
+  #watching = false;
+  #timer: NodeJS.Timeout | undefined;
+  #lastState: JobState | undefined;
+  #lastProgress: JobProgress | undefined;
 
   /** Not for application code: jobs come from BackgroundCopyManager. */
   constructor(handle: NativeJob) {
+    super();
     this.#native = handle;
     this.id = handle.id;
+    this.on('newListener', (event) => {
+      if (typeof event === 'string' && WATCHED_EVENTS.has(event) && !this.#watching && !this.#closed) this.#startWatching();
+    });
+    this.on('removeListener', (event) => {
+      if (typeof event === 'string' && WATCHED_EVENTS.has(event) && this.#watching && ![...WATCHED_EVENTS].some((e) => this.listenerCount(e) > 0)) {
+        this.#stopWatching();
+      }
+    });
+  }
+
+  #startWatching(): void {
+    this.#watching = true;
+    watch(this.id, this);
+    // Callbacks are a speed-up, not a requirement: the poller runs either way.
+    this.#native.subscribe().catch(() => undefined);
+    void this.#poll(true);
+  }
+
+  #stopWatching(): void {
+    this.#watching = false;
+    clearTimeout(this.#timer);
+    unwatch(this.id, this);
+    this.#lastState = undefined;
+    this.#lastProgress = undefined;
+    if (!this.#closed) this.#native.unsubscribe().catch(() => undefined);
+  }
+
+  async #poll(first = false): Promise<void> {
+    if (!this.#watching) return;
+    try {
+      const state = await this.getState();
+      const progress = await this.getProgress();
+      if (first) {
+        this.#lastState ??= state;
+        this.#lastProgress ??= progress;
+      } else this.#observe(state, progress);
+    } catch {
+      // The next poll tries again; a closed or gone job stops being watched.
+      if (this.#closed) return;
+    }
+    // #watching may have changed while the calls above were in flight.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+    if (this.#watching) this.#timer = setTimeout(() => void this.#poll(), this.pollIntervalMs);
+  }
+
+  /** @internal From the addon's callback, through lib/events.ts. */
+  onNativeEvent(e: NativeJobEvent): void {
+    if (!this.#watching) return;
+    if (e.kind === 'file-transferred') {
+      this.emit('file-transferred', { remoteName: e.remoteName ?? '', localName: e.localName ?? '' });
+      return;
+    }
+    const state = e.state >= 0 ? enumName(JOB_STATES, e.state, 'job state') : this.#lastState;
+    if (state) this.#observe(state, e.progress ?? this.#lastProgress);
+  }
+
+  #observe(state: JobState, progress: JobProgress | undefined): void {
+    const previous = this.#lastState;
+    const stateChanged = previous !== undefined && state !== previous;
+    const last = this.#lastProgress;
+    const progressChanged =
+      progress !== undefined &&
+      (last === undefined || progress.bytesTransferred !== last.bytesTransferred || progress.filesTransferred !== last.filesTransferred || progress.bytesTotal !== last.bytesTotal);
+    this.#lastState = state;
+    if (progress) this.#lastProgress = progress;
+    const snapshot = progress ?? last ?? { bytesTotal: null, bytesTransferred: 0, filesTotal: 0, filesTransferred: 0 };
+    if (progressChanged) this.emit('progress', snapshot);
+    if (stateChanged) {
+      this.emit('state', state, previous);
+      if (state === 'transferred') this.emit('transferred', snapshot);
+      if (state === 'error') void this.#emitError();
+    }
+    if (stateChanged || progressChanged) this.emit('modification', { state, progress: snapshot });
+  }
+
+  async #emitError(): Promise<void> {
+    let error: BitsError;
+    try {
+      const e = await this.getError();
+      error = e ? jobErrorToBitsError(this.id, e) : new BitsError({ hresult: 0x8020000f, method: 'IBackgroundCopyJob::GetError', jobId: this.id });
+    } catch (e) {
+      if (!(e instanceof BitsError)) return;
+      error = e;
+    }
+    // An 'error' event without a listener would throw: only emit to someone.
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   /** @internal Runs a binding call, refusing after close() and mapping failures. */
@@ -150,6 +339,381 @@ export class BackgroundCopyJob {
     return e === null ? null : toJobError(e);
   }
 
+  /**
+   * Resolves with the final progress once the job is transferred (it does not
+   * call complete()). Rejects with the job's BitsError when it reaches 'error',
+   * or stays in 'transient-error' longer than its no-progress timeout; with a
+   * BitsError BITS_MC_JOB_CANCELLED if it is cancelled; with AbortError on abort
+   * and TimeoutError after `timeoutMs`, leaving the job as it is.
+   */
+  async waitForTransfer(options: WaitOptions = {}): Promise<JobProgress> {
+    const o = waitOptions(options);
+    const signal = o.signal;
+    if (signal?.aborted) throw withJob(new AbortError(undefined, { cause: signal.reason }), this.id);
+    const started = Date.now();
+    let transientSince: number | undefined;
+    let noProgressMs: number | undefined;
+    return new Promise<JobProgress>((resolve, reject) => {
+      let done = false;
+      let ticking = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (settle: () => void): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.off('state', wake);
+        signal?.removeEventListener('abort', onAbort);
+        settle();
+      };
+      const onAbort = (): void => finish(() => reject(withJob(new AbortError(undefined, { cause: signal?.reason }), this.id)));
+      const tick = async (): Promise<void> => {
+        if (done || ticking) return;
+        ticking = true;
+        try {
+          const state = await this.getState();
+          const progress = await this.getProgress();
+          // An abort may have settled the wait while the calls were in flight.
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+          if (done) return;
+          o.onProgress?.(progress);
+          const now = Date.now();
+          if (state === 'transferred' || state === 'acknowledged') return finish(() => resolve(progress));
+          if (state === 'error') {
+            const e = await this.getError();
+            const error = e ? jobErrorToBitsError(this.id, e) : new BitsError({ hresult: 0x8020000f, method: 'IBackgroundCopyJob::GetError', jobId: this.id });
+            return finish(() => reject(error));
+          }
+          if (state === 'cancelled') {
+            return finish(() => reject(new BitsError({ hresult: BITS_MC_JOB_CANCELLED, method: 'IBackgroundCopyJob::GetState', description: 'The job was cancelled', jobId: this.id })));
+          }
+          if (state === 'transient-error') {
+            transientSince ??= now;
+            noProgressMs ??= (await this.getNoProgressTimeout().catch(() => DEFAULT_NO_PROGRESS_TIMEOUT_S)) * 1000;
+            if (now - transientSince >= noProgressMs) {
+              const e = await this.getError();
+              const error = e ? jobErrorToBitsError(this.id, e) : new BitsError({ hresult: BG_E_NO_PROGRESS, method: 'IBackgroundCopyJob::GetState', jobId: this.id });
+              return finish(() => reject(error));
+            }
+          } else transientSince = undefined;
+          if (o.timeoutMs !== undefined && now - started >= o.timeoutMs) {
+            return finish(() => reject(withJob(new TimeoutError(`job ${this.id} was not transferred within ${o.timeoutMs} ms`), this.id)));
+          }
+        } catch (e) {
+          finish(() => reject(e instanceof Error ? e : new Error(String(e))));
+        } finally {
+          ticking = false;
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by finish() above
+          if (!done) timer = setTimeout(() => void tick(), o.pollIntervalMs);
+        }
+      };
+      // A callback wakes the wait at once; the timer covers callbacks that never come.
+      const wake = (): void => {
+        clearTimeout(timer);
+        void tick();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.on('state', wake);
+      void tick();
+    });
+  }
+
+  /** Progress snapshots every `intervalMs` (default 1000) until the job reaches a final state. */
+  async *progress(options: { intervalMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<JobProgress & { state: JobState }, void, undefined> {
+    const intervalMs = options.intervalMs === undefined ? 1000 : requireUint32('intervalMs', options.intervalMs);
+    for (;;) {
+      if (options.signal?.aborted) throw withJob(new AbortError(undefined, { cause: options.signal.reason }), this.id);
+      const state = await this.getState();
+      const progress = await this.getProgress();
+      yield { ...progress, state };
+      if (FINAL_STATES.has(state)) return;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
+  /** IBackgroundCopyJob::SetDisplayName */
+  async setDisplayName(name: string): Promise<void> {
+    const n = requireString('name', name, { maxLength: MAX_DISPLAY_NAME });
+    return this.call((j) => j.setDisplayName(n));
+  }
+  /** IBackgroundCopyJob::GetDescription */
+  getDescription(): Promise<string> {
+    return this.call((j) => j.getDescription());
+  }
+  /** IBackgroundCopyJob::SetDescription (at most 1024 characters) */
+  async setDescription(text: string): Promise<void> {
+    const t = requireString('text', text, { maxLength: MAX_DESCRIPTION, allowEmpty: true });
+    return this.call((j) => j.setDescription(t));
+  }
+  /** IBackgroundCopyJob::GetPriority */
+  async getPriority(): Promise<JobPriority> {
+    return enumName(JOB_PRIORITIES, await this.call((j) => j.getPriority()), 'priority');
+  }
+  /** IBackgroundCopyJob::SetPriority: 'foreground' transfers at once, the others in the background. */
+  async setPriority(priority: JobPriority): Promise<void> {
+    const p = JOB_PRIORITIES.indexOf(requireOneOf('priority', priority, JOB_PRIORITIES));
+    return this.call((j) => j.setPriority(p));
+  }
+  /** IBackgroundCopyJob::GetNotifyFlags (BG_NOTIFY bits) */
+  getNotifyFlags(): Promise<number> {
+    return this.call((j) => j.getNotifyFlags());
+  }
+  /** IBackgroundCopyJob::SetNotifyFlags (BG_NOTIFY bits). Listening to events sets them while it lasts. */
+  async setNotifyFlags(flags: number): Promise<void> {
+    const f = requireUint32('flags', flags, 0x3f);
+    return this.call((j) => j.setNotifyFlags(f));
+  }
+  /** IBackgroundCopyJob::GetMinimumRetryDelay, in seconds */
+  getMinimumRetryDelay(): Promise<number> {
+    return this.call((j) => j.getMinimumRetryDelay());
+  }
+  /** IBackgroundCopyJob::SetMinimumRetryDelay, in seconds (BITS's default is 600) */
+  async setMinimumRetryDelay(seconds: number): Promise<void> {
+    const s = requireUint32('seconds', seconds);
+    return this.call((j) => j.setMinimumRetryDelay(s));
+  }
+  /** IBackgroundCopyJob::GetNoProgressTimeout, in seconds */
+  getNoProgressTimeout(): Promise<number> {
+    return this.call((j) => j.getNoProgressTimeout());
+  }
+  /** IBackgroundCopyJob::SetNoProgressTimeout, in seconds (BITS's default is 14 days) */
+  async setNoProgressTimeout(seconds: number): Promise<void> {
+    const s = requireUint32('seconds', seconds);
+    return this.call((j) => j.setNoProgressTimeout(s));
+  }
+  /** IBackgroundCopyJob::GetErrorCount: how often the job went to a (transient) error */
+  getErrorCount(): Promise<number> {
+    return this.call((j) => j.getErrorCount());
+  }
+  /** IBackgroundCopyJob::GetOwner: the owner's SID as a string */
+  getOwner(): Promise<string> {
+    return this.call((j) => j.getOwner());
+  }
+  /** IBackgroundCopyJob::GetTimes */
+  async getTimes(): Promise<JobTimes> {
+    const t = await this.call((j) => j.getTimes());
+    const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+    return { creationTime: date(t.creationTime), modificationTime: date(t.modificationTime), transferCompletionTime: date(t.transferCompletionTime) };
+  }
+  /** IBackgroundCopyJob::TakeOwnership (administrators) */
+  async takeOwnership(): Promise<void> {
+    await this.call((j) => j.takeOwnership());
+  }
+  /** IBackgroundCopyJob::EnumFiles */
+  async listFiles(): Promise<BackgroundCopyFile[]> {
+    return (await this.call((j) => j.enumFiles())).map((f) => new BackgroundCopyFile(f));
+  }
+  /** IBackgroundCopyJob::GetProxySettings */
+  async getProxySettings(): Promise<ProxySettings> {
+    const p = await this.call((j) => j.getProxySettings());
+    return { usage: enumName(PROXY_USAGES, p.usage, 'proxy usage'), proxyList: p.proxyList || null, bypassList: p.bypassList || null };
+  }
+  /** IBackgroundCopyJob::SetProxySettings. The lists apply to 'override' only. */
+  async setProxySettings(settings: ProxySettings): Promise<void> {
+    if (typeof settings !== 'object' || (settings as unknown) === null) throw new TypeError('settings must be an object');
+    const usage = PROXY_USAGES.indexOf(requireOneOf('settings.usage', settings.usage, PROXY_USAGES));
+    const list = settings.proxyList == null ? null : requireString('settings.proxyList', settings.proxyList, { maxLength: 32767 });
+    const bypass = settings.bypassList == null ? null : requireString('settings.bypassList', settings.bypassList, { maxLength: 32767 });
+    if (settings.usage === 'override' && !list) throw new RangeError("settings.proxyList is required for 'override'");
+    return this.call((j) => j.setProxySettings(usage, list, bypass));
+  }
+  /** IBackgroundCopyJob2::GetNotifyCmdLine */
+  getNotifyCmdLine(): Promise<{ program: string | null; parameters: string | null }> {
+    return this.call((j) => j.getNotifyCmdLine());
+  }
+  /** IBackgroundCopyJob2::SetNotifyCmdLine: a program BITS starts on transfer or error (null clears it). */
+  async setNotifyCmdLine(program: string | null, parameters: string | null = null): Promise<void> {
+    const p = program === null ? null : requireString('program', program, { maxLength: 32767 });
+    const a = parameters === null ? null : requireString('parameters', parameters, { maxLength: 32767, allowEmpty: true });
+    return this.call((j) => j.setNotifyCmdLine(p, a));
+  }
+  /** IBackgroundCopyJob2::GetReplyProgress (upload-reply jobs) */
+  getReplyProgress(): Promise<{ bytesTotal: number | null; bytesTransferred: number }> {
+    return this.call((j) => j.getReplyProgress());
+  }
+  /** IBackgroundCopyJob2::GetReplyData: the server's reply to an upload-reply job */
+  getReplyData(): Promise<Buffer> {
+    return this.call((j) => j.getReplyData());
+  }
+  /** IBackgroundCopyJob2::GetReplyFileName */
+  getReplyFileName(): Promise<string> {
+    return this.call((j) => j.getReplyFileName());
+  }
+  /** IBackgroundCopyJob2::SetReplyFileName */
+  async setReplyFileName(path: string): Promise<void> {
+    const p = requireLocalName('path', path);
+    return this.call((j) => j.setReplyFileName(p));
+  }
+  /**
+   * IBackgroundCopyJob2::SetCredentials. The strings are copied into native
+   * memory that is wiped after the call; they never appear in errors or inspect output.
+   */
+  async setCredentials(credentials: Credentials): Promise<void> {
+    if (typeof credentials !== 'object' || (credentials as unknown) === null) throw new TypeError('credentials must be an object');
+    const target = AUTH_TARGETS.indexOf(requireOneOf('credentials.target', credentials.target ?? 'server', AUTH_TARGETS)) + 1;
+    const scheme = AUTH_SCHEMES.indexOf(requireOneOf('credentials.scheme', credentials.scheme ?? 'basic', AUTH_SCHEMES)) + 1;
+    const user = credentials.userName === null ? null : requireString('credentials.userName', credentials.userName, { maxLength: 300, allowEmpty: true });
+    // The password's value never goes into a message: only its type and length are checked.
+    const password = credentials.password;
+    if (password !== null && typeof password !== 'string') throw new TypeError('credentials.password must be a string or null');
+    if (password !== null && (password.length > 65536 || password.includes('\0'))) throw new RangeError('credentials.password is too long or contains NUL');
+    return this.call((j) => j.setCredentials(target, scheme, user, password));
+  }
+  /** IBackgroundCopyJob2::RemoveCredentials */
+  async removeCredentials(target: AuthTarget, scheme: AuthScheme): Promise<void> {
+    const t = AUTH_TARGETS.indexOf(requireOneOf('target', target, AUTH_TARGETS)) + 1;
+    const s = AUTH_SCHEMES.indexOf(requireOneOf('scheme', scheme, AUTH_SCHEMES)) + 1;
+    return this.call((j) => j.removeCredentials(t, s));
+  }
+  /** IBackgroundCopyJob3::ReplaceRemotePrefix: move every file to another server. */
+  async replaceRemotePrefix(oldPrefix: string, newPrefix: string): Promise<void> {
+    const a = requireString('oldPrefix', oldPrefix, { maxLength: 2200 });
+    const b = requireString('newPrefix', newPrefix, { maxLength: 2200 });
+    return this.call((j) => j.replaceRemotePrefix(a, b));
+  }
+  /** IBackgroundCopyJob3::AddFileWithRanges: only these byte ranges of the remote file. */
+  async addFileWithRanges(remoteUrl: string, localPath: string, ranges: readonly FileRange[]): Promise<void> {
+    const remote = requireRemoteName('remoteUrl', remoteUrl);
+    const local = requireLocalName('localPath', localPath);
+    if (!Array.isArray(ranges)) throw new TypeError('ranges must be an array of { offset, length }');
+    if (ranges.length === 0 || ranges.length > 500) throw new RangeError('ranges must hold 1 to 500 ranges');
+    const rs = ranges.map((r: unknown, i) => {
+      if (typeof r !== 'object' || r === null) throw new TypeError(`ranges[${i}] must be { offset, length }`);
+      const { offset, length } = r as Partial<FileRange>;
+      return {
+        offset: requireUint32(`ranges[${i}].offset`, offset, Number.MAX_SAFE_INTEGER),
+        length: length === null || length === undefined ? null : requireUint32(`ranges[${i}].length`, length, Number.MAX_SAFE_INTEGER),
+      };
+    });
+    return this.call((j) => j.addFileWithRanges(remote, local, rs));
+  }
+  /** IBackgroundCopyJob3::GetFileACLFlags (BG_COPY_FILE_* bits) */
+  getFileACLFlags(): Promise<number> {
+    return this.call((j) => j.getFileACLFlags());
+  }
+  /** IBackgroundCopyJob3::SetFileACLFlags (BG_COPY_FILE_OWNER 1 | GROUP 2 | DACL 4 | SACL 8) */
+  async setFileACLFlags(flags: number): Promise<void> {
+    const f = requireUint32('flags', flags, 15);
+    return this.call((j) => j.setFileACLFlags(f));
+  }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_DYNAMIC_CONTENT: download without a known size or range support. */
+  async setDynamicContent(enabled: boolean): Promise<void> {
+    const v = requireBoolean('enabled', enabled);
+    return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.DYNAMIC_CONTENT, v));
+  }
+  async getDynamicContent(): Promise<boolean> {
+    return (await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.DYNAMIC_CONTENT))) === true;
+  }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_HIGH_PERFORMANCE */
+  async setHighPerformance(enabled: boolean): Promise<void> {
+    const v = requireBoolean('enabled', enabled);
+    return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.HIGH_PERFORMANCE, v));
+  }
+  async getHighPerformance(): Promise<boolean> {
+    return (await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.HIGH_PERFORMANCE))) === true;
+  }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE, in bytes (0: no limit) */
+  async setMaxDownloadSize(bytes: number): Promise<void> {
+    const v = requireUint32('bytes', bytes, Number.MAX_SAFE_INTEGER);
+    return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.MAX_DOWNLOAD_SIZE, v));
+  }
+  async getMaxDownloadSize(): Promise<number> {
+    return Number(await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.MAX_DOWNLOAD_SIZE)));
+  }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_ON_DEMAND_MODE (BITS 10.1) */
+  async setOnDemandMode(enabled: boolean): Promise<void> {
+    const v = requireBoolean('enabled', enabled);
+    return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.ON_DEMAND_MODE, v));
+  }
+  async getOnDemandMode(): Promise<boolean> {
+    return (await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.ON_DEMAND_MODE))) === true;
+  }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_ID_COST_FLAGS (BITS_COST_STATE_* bits or a BITS_COST_* policy) */
+  async setCostFlags(flags: number): Promise<void> {
+    const v = requireUint32('flags', flags);
+    return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.COST_FLAGS, v));
+  }
+  async getCostFlags(): Promise<number> {
+    return Number(await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.COST_FLAGS)));
+  }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_NOTIFICATION_CLSID: a COM class BITS activates to notify */
+  async setNotificationClsid(clsid: string): Promise<void> {
+    const v = requireGuid('clsid', clsid);
+    return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.NOTIFICATION_CLSID, v));
+  }
+  async getNotificationClsid(): Promise<string> {
+    return String(await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.NOTIFICATION_CLSID)));
+  }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS (BITS 10.1) */
+  async setMinimumNotificationInterval(ms: number): Promise<void> {
+    const v = requireUint32('ms', ms);
+    return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.MINIMUM_NOTIFICATION_INTERVAL_MS, v));
+  }
+  async getMinimumNotificationInterval(): Promise<number> {
+    return Number(await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.MINIMUM_NOTIFICATION_INTERVAL_MS)));
+  }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS: use Windows' stored credentials for this target */
+  async setUseStoredCredentials(target: AuthTarget | 'none'): Promise<void> {
+    const t = target === 'none' ? 0 : AUTH_TARGETS.indexOf(requireOneOf('target', target, AUTH_TARGETS)) + 1;
+    return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.USE_STORED_CREDENTIALS, t));
+  }
+  /** IBackgroundCopyJobHttpOptions::GetCustomHeaders, parsed into lines */
+  async getCustomHeaders(): Promise<string[]> {
+    const text = await this.call((j) => j.getCustomHeaders());
+    return text.split('\r\n').filter((l) => l.length > 0);
+  }
+  /** IBackgroundCopyJobHttpOptions::SetCustomHeaders: `{ name: value }` or `'Name: value'` lines; empty clears. */
+  async setCustomHeaders(headers: Readonly<Record<string, string>> | readonly string[]): Promise<void> {
+    const text = headerText(headers);
+    return this.call((j) => j.setCustomHeaders(text));
+  }
+  /** IBackgroundCopyJobHttpOptions::GetSecurityFlags (BG_SSL bits) */
+  getSecurityFlags(): Promise<number> {
+    return this.call((j) => j.getSecurityFlags());
+  }
+  /** IBackgroundCopyJobHttpOptions::SetSecurityFlags (BG_SSL bits) */
+  async setSecurityFlags(flags: number): Promise<void> {
+    const f = requireUint32('flags', flags, 0xfff);
+    return this.call((j) => j.setSecurityFlags(f));
+  }
+  /** IBackgroundCopyJobHttpOptions::SetClientCertificateByID: a certificate by its SHA-1 hash */
+  async setClientCertificateByHash(storeLocation: CertStoreLocation, storeName: string, sha1: Buffer): Promise<void> {
+    const l = CERT_STORE_LOCATIONS.indexOf(requireOneOf('storeLocation', storeLocation, CERT_STORE_LOCATIONS));
+    const s = requireString('storeName', storeName, { maxLength: 256 });
+    if (!Buffer.isBuffer(sha1)) throw new TypeError('sha1 must be a Buffer');
+    if (sha1.length !== 20) throw new RangeError('sha1 must be 20 bytes');
+    return this.call((j) => j.setClientCertificateByID(l, s, sha1));
+  }
+  /** IBackgroundCopyJobHttpOptions::SetClientCertificateByName: a certificate by its subject name */
+  async setClientCertificateByName(storeLocation: CertStoreLocation, storeName: string, subjectName: string): Promise<void> {
+    const l = CERT_STORE_LOCATIONS.indexOf(requireOneOf('storeLocation', storeLocation, CERT_STORE_LOCATIONS));
+    const s = requireString('storeName', storeName, { maxLength: 256 });
+    const n = requireString('subjectName', subjectName, { maxLength: 1024 });
+    return this.call((j) => j.setClientCertificateByName(l, s, n));
+  }
+  /** IBackgroundCopyJobHttpOptions::RemoveClientCertificate */
+  async removeClientCertificate(): Promise<void> {
+    await this.call((j) => j.removeClientCertificate());
+  }
+  /** IBackgroundCopyJobHttpOptions::GetClientCertificate */
+  async getClientCertificate(): Promise<ClientCertificate> {
+    const c = await this.call((j) => j.getClientCertificate());
+    return { ...c, storeLocation: enumName(CERT_STORE_LOCATIONS, c.storeLocation, 'store location') };
+  }
+  /** IBackgroundCopyJobHttpOptions2::GetHttpMethod (Windows 10 1809) */
+  getHttpMethod(): Promise<string> {
+    return this.call((j) => j.getHttpMethod());
+  }
+  /** IBackgroundCopyJobHttpOptions2::SetHttpMethod, e.g. 'POST' (Windows 10 1809) */
+  async setHttpMethod(method: string): Promise<void> {
+    const m = requireString('method', method, { maxLength: 64 });
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(m)) throw new RangeError('method must be an HTTP token such as POST');
+    return this.call((j) => j.setHttpMethod(m));
+  }
+  /** IBackgroundCopyJobHttpOptions3::MakeCustomHeadersWriteOnly: irreversible (Windows 10 1903) */
+  async makeCustomHeadersWriteOnly(): Promise<void> {
+    await this.call((j) => j.makeCustomHeadersWriteOnly());
+  }
+
   /** QueryInterface for IBackgroundCopyJob4 (BITS 3.0, Vista and later); E_NOINTERFACE where missing. */
   async queryJob4(): Promise<BackgroundCopyJob4> {
     await this.call((j) => j.queryInterface('IBackgroundCopyJob4'));
@@ -166,7 +730,9 @@ export class BackgroundCopyJob {
    */
   close(): void {
     if (this.#closed) return;
+    if (this.#watching) this.#stopWatching();
     this.#closed = true;
+    this.removeAllListeners();
     this.#native.close();
   }
 
@@ -191,6 +757,40 @@ export function toJobError(e: NativeJobError): JobError {
   };
   if (e.file) out.file = e.file;
   return out;
+}
+
+function waitOptions(options: WaitOptions): { signal?: AbortSignal; pollIntervalMs: number; timeoutMs?: number; onProgress?: (p: JobProgress) => void } {
+  if (typeof options !== 'object' || (options as unknown) === null) throw new TypeError('options must be an object');
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
+  const out: ReturnType<typeof waitOptions> = {
+    pollIntervalMs: options.pollIntervalMs === undefined ? 500 : requireUint32('options.pollIntervalMs', options.pollIntervalMs, 3_600_000),
+  };
+  if (out.pollIntervalMs < 10) throw new RangeError('options.pollIntervalMs must be at least 10');
+  if (options.signal) out.signal = options.signal;
+  if (options.timeoutMs !== undefined) out.timeoutMs = requireUint32('options.timeoutMs', options.timeoutMs, Number.MAX_SAFE_INTEGER);
+  if (options.onProgress) out.onProgress = options.onProgress;
+  return out;
+}
+
+function withJob<T extends AbortError | TimeoutError>(e: T, jobId: string): T {
+  e.jobId = jobId;
+  return e;
+}
+
+/** `{ name: value }` or `['Name: value']` to BITS's CRLF-separated header text, checked for injection. */
+export function headerText(headers: Readonly<Record<string, string>> | readonly string[]): string {
+  if (typeof headers !== 'object' || (headers as unknown) === null) throw new TypeError('headers must be an object or an array of strings');
+  const lines = Array.isArray(headers)
+    ? headers.map((l: unknown, i) => requireString(`headers[${i}]`, l))
+    : Object.entries(headers).map(([k, v]: [string, unknown]) => `${k}: ${requireString(`headers['${k}']`, v, { allowEmpty: true })}`);
+  for (const line of lines) {
+    if (/[\r\n]/.test(line)) throw new RangeError('a header must not contain CR or LF');
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/.test(line)) throw new RangeError(`'${line.slice(0, 40)}' is not a 'Name: value' header`);
+  }
+  const text = lines.join('\r\n');
+  if (text.length > 16384) throw new RangeError('custom headers must total at most 16 KB');
+  return text;
 }
 
 /** Builds the BitsError that stands for a job's error state. */

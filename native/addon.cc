@@ -4,6 +4,7 @@
 
 #include "addon_state.h"
 #include "job.h"
+#include "file.h"
 #include "manager.h"
 
 namespace {
@@ -25,6 +26,12 @@ Napi::Value DebugStats(const Napi::CallbackInfo& info) {
   return o;
 }
 
+Napi::Value SetEventListener(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "expected a function");
+  AddonState::From(info.Env())->events()->Listen(info.Env(), info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* state = new AddonState(env);
   env.SetInstanceData<AddonState>(state);
@@ -32,9 +39,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function job = Job::Define(env);
   state->managerCtor = Napi::Persistent(manager);
   state->jobCtor = Napi::Persistent(job);
+  state->fileCtor = Napi::Persistent(File::Define(env));
   exports.Set("connect", Napi::Function::New<Manager::Connect>(env, "connect"));
   exports.Set("Manager", manager);
   exports.Set("Job", job);
+  exports.Set("setEventListener", Napi::Function::New<SetEventListener>(env, "setEventListener"));
   exports.Set("debugStats", Napi::Function::New<DebugStats>(env, "debugStats"));
   return exports;
 }

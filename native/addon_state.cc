@@ -25,7 +25,11 @@ void Completions::Close() {
   done_.clear();
 }
 
-AddonState::AddonState(Napi::Env env) : thread_(ComThread::Start()), completions_(std::make_shared<Completions>()) {
+AddonState::AddonState(Napi::Env env)
+    : thread_(ComThread::Start()),
+      completions_(std::make_shared<Completions>()),
+      events_(std::make_shared<EventSink>()),
+      callback_(new NotifyCallback(events_)) {
   completions_->tsfn = Napi::ThreadSafeFunction::New(env,
                                                      Napi::Function::New(env,
                                                                          [](const Napi::CallbackInfo& info) {
@@ -45,8 +49,11 @@ void AddonState::Shutdown() {
   if (shutDown_) return;
   shutDown_ = true;
   completions_->Close();
+  events_->Close();
+  // Stopping the thread unregisters the callback from every job that had it.
   thread_->Stop(std::chrono::milliseconds(5000));
   completions_->tsfn.Release();
+  callback_->Release();  // our own object, not a proxy: any thread may release it
 }
 
 Napi::Value AddonState::Schedule(Napi::Env env, std::string method, Work work) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "com_thread.h"
+#include "notify.h"
 #include "value.h"
 
 // One promise in flight. Filled on the COM thread, settled on the JS thread.
@@ -62,6 +63,10 @@ class AddonState {
   const std::shared_ptr<ComThread>& thread() const { return thread_; }
   int64_t pendingCalls() const { return pending_; }
 
+  // Notifications: one sink and one callback object for every job.
+  const std::shared_ptr<EventSink>& events() const { return events_; }
+  NotifyCallback* callback() const { return callback_; }
+
   Napi::FunctionReference managerCtor;
   Napi::FunctionReference jobCtor;
   Napi::FunctionReference fileCtor;
@@ -74,6 +79,8 @@ class AddonState {
 
   std::shared_ptr<ComThread> thread_;
   std::shared_ptr<Completions> completions_;
+  std::shared_ptr<EventSink> events_;
+  NotifyCallback* callback_;
   int64_t pending_ = 0;
   bool shutDown_ = false;
 };

@@ -8,11 +8,24 @@
 #include <memory>
 
 #include "addon_state.h"
+#include "convert.h"
 
-template <class T>
-class HandleWrap : public Napi::ObjectWrap<T> {
+// Table entries for DefineClass: a BITS method bound to a JS name, carrying
+// "Interface::Method" for error messages. The cast lets a subclass list the
+// base's templates (a pointer to a base member cannot be a template argument).
+#define BITS_METHOD(Cls, js, fn, iface, method)                                                      \
+  InstanceMethod(js, static_cast<Napi::Value (Cls::*)(const Napi::CallbackInfo&)>(fn), napi_default, \
+                 const_cast<char*>(#iface "::" #method))
+#define BITS_GET(Cls, js, iface, type, method) \
+  BITS_METHOD(Cls, js, (&Cls::template Get<iface, type, &iface::method>), iface, method)
+#define BITS_SET(Cls, js, iface, type, method) \
+  BITS_METHOD(Cls, js, (&Cls::template Set<iface, type, &iface::method>), iface, method)
+#define BITS_DO(Cls, js, iface, method) BITS_METHOD(Cls, js, (&Cls::template Do<iface, &iface::method>), iface, method)
+
+template <class Self>
+class HandleWrap : public Napi::ObjectWrap<Self> {
  public:
-  explicit HandleWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<T>(info) {
+  explicit HandleWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Self>(info) {
     if (info.Length() < 1 || !info[0].IsExternal()) {
       throw Napi::TypeError::New(info.Env(), "this class is created by the binding, not with new");
     }
@@ -51,6 +64,36 @@ class HandleWrap : public Napi::ObjectWrap<T> {
       HRESULT hr = objects.Query(id, &p);
       if (FAILED(hr)) return hr;
       return fn(p, objects, call);
+    });
+  }
+
+  // One template per common shape of BITS method, so that most methods are one
+  // line in a class's property table: a getter through an out-pointer, a setter
+  // of one value, and a method without arguments.
+  template <class I, class T, HRESULT (STDMETHODCALLTYPE I::*M)(T*)>
+  Napi::Value Get(const Napi::CallbackInfo& info) {
+    return this->template Run<I>(info, [](I* p, ObjectTable&, Call& call) {
+      T v{};
+      HRESULT hr = (p->*M)(&v);
+      if (SUCCEEDED(hr)) call.result = ToNValue(v);
+      return hr;
+    });
+  }
+
+  template <class I, class T, HRESULT (STDMETHODCALLTYPE I::*M)(T)>
+  Napi::Value Set(const Napi::CallbackInfo& info) {
+    auto value = Arg<T>::Parse(info[0]);
+    return this->template Run<I>(info, [value](I* p, ObjectTable&, Call&) { return (p->*M)(Arg<T>::Pass(value)); });
+  }
+
+  template <class I, HRESULT (STDMETHODCALLTYPE I::*M)()>
+  Napi::Value Do(const Napi::CallbackInfo& info) {
+    // Success codes carry news (BG_S_PARTIAL_COMPLETE, BG_S_UNABLE_TO_DELETE_FILES):
+    // resolve with the HRESULT so lib/ can report them.
+    return this->template Run<I>(info, [](I* p, ObjectTable&, Call& call) {
+      HRESULT hr = (p->*M)();
+      call.result = NValue::Number(static_cast<uint32_t>(hr));
+      return hr;
     });
   }
 

@@ -4,35 +4,89 @@
 
 #include "errors.h"
 
-#define JOB_METHOD(js, fn, iface, method) InstanceMethod<fn>(js, napi_default, const_cast<char*>(#iface "::" #method))
-#define JOB_GET(js, iface, type, method) JOB_METHOD(js, (&Job::Get<iface, type, &iface::method>), iface, method)
-#define JOB_SET(js, iface, type, method) JOB_METHOD(js, (&Job::Set<iface, type, &iface::method>), iface, method)
-#define JOB_DO(js, iface, method) JOB_METHOD(js, (&Job::Do<iface, &iface::method>), iface, method)
+#define JOB_METHOD(js, fn, iface, method) BITS_METHOD(Job, js, fn, iface, method)
+#define JOB_GET(js, iface, type, method) BITS_GET(Job, js, iface, type, method)
+#define JOB_SET(js, iface, type, method) BITS_SET(Job, js, iface, type, method)
+#define JOB_DO(js, iface, method) BITS_DO(Job, js, iface, method)
 
 Napi::Function Job::Define(Napi::Env env) {
-  return DefineClass(env, "Job",
-                     {
-                         InstanceAccessor<&Job::GetId>("id"),
-                         JOB_GET("getDisplayName", IBackgroundCopyJob, LPWSTR, GetDisplayName),
-                         JOB_GET("getType", IBackgroundCopyJob, BG_JOB_TYPE, GetType),
-                         JOB_GET("getState", IBackgroundCopyJob, BG_JOB_STATE, GetState),
-                         JOB_GET("getProgress", IBackgroundCopyJob, BG_JOB_PROGRESS, GetProgress),
-                         JOB_METHOD("addFile", &Job::AddFile, IBackgroundCopyJob, AddFile),
-                         JOB_METHOD("addFileSet", &Job::AddFileSet, IBackgroundCopyJob, AddFileSet),
-                         JOB_DO("resume", IBackgroundCopyJob, Resume),
-                         JOB_DO("suspend", IBackgroundCopyJob, Suspend),
-                         JOB_DO("cancel", IBackgroundCopyJob, Cancel),
-                         JOB_DO("complete", IBackgroundCopyJob, Complete),
-                         JOB_METHOD("getError", &Job::GetError, IBackgroundCopyJob, GetError),
-                         JOB_METHOD("queryInterface", &Job::QueryInterface, IBackgroundCopyJob, QueryInterface),
-                         JOB_GET("getPeerCachingFlags", IBackgroundCopyJob4, DWORD, GetPeerCachingFlags),
-                         JOB_SET("setPeerCachingFlags", IBackgroundCopyJob4, DWORD, SetPeerCachingFlags),
-                         JOB_GET("getOwnerIntegrityLevel", IBackgroundCopyJob4, ULONG, GetOwnerIntegrityLevel),
-                         JOB_GET("getOwnerElevationState", IBackgroundCopyJob4, BOOL, GetOwnerElevationState),
-                         JOB_GET("getMaximumDownloadTime", IBackgroundCopyJob4, ULONG, GetMaximumDownloadTime),
-                         JOB_SET("setMaximumDownloadTime", IBackgroundCopyJob4, ULONG, SetMaximumDownloadTime),
-                         InstanceMethod<&Job::Close>("close"),
-                     });
+  return DefineClass(
+      env, "Job",
+      {
+          InstanceAccessor<&Job::GetId>("id"),
+          JOB_GET("getDisplayName", IBackgroundCopyJob, LPWSTR, GetDisplayName),
+          JOB_GET("getType", IBackgroundCopyJob, BG_JOB_TYPE, GetType),
+          JOB_GET("getState", IBackgroundCopyJob, BG_JOB_STATE, GetState),
+          JOB_GET("getProgress", IBackgroundCopyJob, BG_JOB_PROGRESS, GetProgress),
+          JOB_METHOD("addFile", &Job::AddFile, IBackgroundCopyJob, AddFile),
+          JOB_METHOD("addFileSet", &Job::AddFileSet, IBackgroundCopyJob, AddFileSet),
+          JOB_DO("resume", IBackgroundCopyJob, Resume),
+          JOB_DO("suspend", IBackgroundCopyJob, Suspend),
+          JOB_DO("cancel", IBackgroundCopyJob, Cancel),
+          JOB_DO("complete", IBackgroundCopyJob, Complete),
+          JOB_METHOD("getError", &Job::GetError, IBackgroundCopyJob, GetError),
+          JOB_METHOD("queryInterface", &Job::QueryInterface, IBackgroundCopyJob, QueryInterface),
+          JOB_SET("setDisplayName", IBackgroundCopyJob, LPCWSTR, SetDisplayName),
+          JOB_GET("getDescription", IBackgroundCopyJob, LPWSTR, GetDescription),
+          JOB_SET("setDescription", IBackgroundCopyJob, LPCWSTR, SetDescription),
+          JOB_GET("getPriority", IBackgroundCopyJob, BG_JOB_PRIORITY, GetPriority),
+          JOB_SET("setPriority", IBackgroundCopyJob, BG_JOB_PRIORITY, SetPriority),
+          JOB_GET("getNotifyFlags", IBackgroundCopyJob, ULONG, GetNotifyFlags),
+          JOB_SET("setNotifyFlags", IBackgroundCopyJob, ULONG, SetNotifyFlags),
+          JOB_GET("getMinimumRetryDelay", IBackgroundCopyJob, ULONG, GetMinimumRetryDelay),
+          JOB_SET("setMinimumRetryDelay", IBackgroundCopyJob, ULONG, SetMinimumRetryDelay),
+          JOB_GET("getNoProgressTimeout", IBackgroundCopyJob, ULONG, GetNoProgressTimeout),
+          JOB_SET("setNoProgressTimeout", IBackgroundCopyJob, ULONG, SetNoProgressTimeout),
+          JOB_GET("getErrorCount", IBackgroundCopyJob, ULONG, GetErrorCount),
+          JOB_GET("getOwner", IBackgroundCopyJob, LPWSTR, GetOwner),
+          JOB_GET("getTimes", IBackgroundCopyJob, BG_JOB_TIMES, GetTimes),
+          JOB_DO("takeOwnership", IBackgroundCopyJob, TakeOwnership),
+          JOB_METHOD("enumFiles", &Job::EnumFiles, IBackgroundCopyJob, EnumFiles),
+          JOB_METHOD("getProxySettings", &Job::GetProxySettings, IBackgroundCopyJob, GetProxySettings),
+          JOB_METHOD("setProxySettings", &Job::SetProxySettings, IBackgroundCopyJob, SetProxySettings),
+          JOB_METHOD("subscribe", &Job::Subscribe, IBackgroundCopyJob, SetNotifyInterface),
+          JOB_METHOD("unsubscribe", &Job::Unsubscribe, IBackgroundCopyJob, SetNotifyInterface),
+          // IBackgroundCopyJob2
+          JOB_METHOD("getNotifyCmdLine", &Job::GetNotifyCmdLine, IBackgroundCopyJob2, GetNotifyCmdLine),
+          JOB_METHOD("setNotifyCmdLine", &Job::SetNotifyCmdLine, IBackgroundCopyJob2, SetNotifyCmdLine),
+          JOB_GET("getReplyProgress", IBackgroundCopyJob2, BG_JOB_REPLY_PROGRESS, GetReplyProgress),
+          JOB_METHOD("getReplyData", &Job::GetReplyData, IBackgroundCopyJob2, GetReplyData),
+          JOB_GET("getReplyFileName", IBackgroundCopyJob2, LPWSTR, GetReplyFileName),
+          JOB_SET("setReplyFileName", IBackgroundCopyJob2, LPCWSTR, SetReplyFileName),
+          JOB_METHOD("setCredentials", &Job::SetCredentials, IBackgroundCopyJob2, SetCredentials),
+          JOB_METHOD("removeCredentials", &Job::RemoveCredentials, IBackgroundCopyJob2, RemoveCredentials),
+          // IBackgroundCopyJob3
+          JOB_METHOD("replaceRemotePrefix", &Job::ReplaceRemotePrefix, IBackgroundCopyJob3, ReplaceRemotePrefix),
+          JOB_METHOD("addFileWithRanges", &Job::AddFileWithRanges, IBackgroundCopyJob3, AddFileWithRanges),
+          JOB_GET("getFileACLFlags", IBackgroundCopyJob3, DWORD, GetFileACLFlags),
+          JOB_SET("setFileACLFlags", IBackgroundCopyJob3, DWORD, SetFileACLFlags),
+          // IBackgroundCopyJob5
+          JOB_METHOD("getProperty", &Job::GetProperty, IBackgroundCopyJob5, GetProperty),
+          JOB_METHOD("setProperty", &Job::SetProperty, IBackgroundCopyJob5, SetProperty),
+          // IBackgroundCopyJobHttpOptions, 2 and 3
+          JOB_GET("getCustomHeaders", IBackgroundCopyJobHttpOptions, LPWSTR, GetCustomHeaders),
+          JOB_SET("setCustomHeaders", IBackgroundCopyJobHttpOptions, LPCWSTR, SetCustomHeaders),
+          JOB_GET("getSecurityFlags", IBackgroundCopyJobHttpOptions, ULONG, GetSecurityFlags),
+          JOB_SET("setSecurityFlags", IBackgroundCopyJobHttpOptions, ULONG, SetSecurityFlags),
+          JOB_METHOD("setClientCertificateByID", &Job::SetClientCertificateByID, IBackgroundCopyJobHttpOptions,
+                     SetClientCertificateByID),
+          JOB_METHOD("setClientCertificateByName", &Job::SetClientCertificateByName, IBackgroundCopyJobHttpOptions,
+                     SetClientCertificateByName),
+          JOB_DO("removeClientCertificate", IBackgroundCopyJobHttpOptions, RemoveClientCertificate),
+          JOB_METHOD("getClientCertificate", &Job::GetClientCertificate, IBackgroundCopyJobHttpOptions,
+                     GetClientCertificate),
+          JOB_GET("getHttpMethod", IBackgroundCopyJobHttpOptions2, LPWSTR, GetHttpMethod),
+          JOB_SET("setHttpMethod", IBackgroundCopyJobHttpOptions2, LPCWSTR, SetHttpMethod),
+          JOB_DO("makeCustomHeadersWriteOnly", IBackgroundCopyJobHttpOptions3, MakeCustomHeadersWriteOnly),
+          // IBackgroundCopyJob4
+          JOB_GET("getPeerCachingFlags", IBackgroundCopyJob4, DWORD, GetPeerCachingFlags),
+          JOB_SET("setPeerCachingFlags", IBackgroundCopyJob4, DWORD, SetPeerCachingFlags),
+          JOB_GET("getOwnerIntegrityLevel", IBackgroundCopyJob4, ULONG, GetOwnerIntegrityLevel),
+          JOB_GET("getOwnerElevationState", IBackgroundCopyJob4, BOOL, GetOwnerElevationState),
+          JOB_GET("getMaximumDownloadTime", IBackgroundCopyJob4, ULONG, GetMaximumDownloadTime),
+          JOB_SET("setMaximumDownloadTime", IBackgroundCopyJob4, ULONG, SetMaximumDownloadTime),
+          InstanceMethod<&Job::Close>("close"),
+      });
 }
 
 Napi::Value Job::GetId(const Napi::CallbackInfo& info) {
@@ -137,7 +191,10 @@ const NamedInterface kJobInterfaces[] = {
     NAMED(IBackgroundCopyJob2),
     NAMED(IBackgroundCopyJob3),
     NAMED(IBackgroundCopyJob4),
+    NAMED(IBackgroundCopyJob5),
     NAMED(IBackgroundCopyJobHttpOptions),
+    NAMED(IBackgroundCopyJobHttpOptions2),
+    NAMED(IBackgroundCopyJobHttpOptions3),
 };
 #undef NAMED
 

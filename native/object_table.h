@@ -70,6 +70,15 @@ class ObjectTable {
     if (it != entries_.end()) it->second.onRelease = std::move(onRelease);
   }
 
+  // Runs and forgets the entry's release action now (e.g. an unsubscribe).
+  void RunOnRelease(uint64_t id) {
+    auto it = entries_.find(id);
+    if (it == entries_.end() || !it->second.onRelease) return;
+    auto action = std::move(it->second.onRelease);
+    it->second.onRelease = nullptr;
+    action();
+  }
+
   void Release(uint64_t id) {
     auto it = entries_.find(id);
     if (it == entries_.end()) return;

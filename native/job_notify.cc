@@ -1,0 +1,35 @@
+// Subscribing a job to our callback object. BITS keeps one callback per job (the
+// last process to register wins) and forgets it when the service restarts, so
+// lib/ polls as well; here we only register, and undo it exactly once.
+#include "job.h"
+
+Napi::Value Job::Subscribe(const Napi::CallbackInfo& info) {
+  AddonState* state = AddonState::From(info.Env());
+  NotifyCallback* callback = state->callback();
+  callback->AddRef();  // held by the task until it runs
+  uint64_t jobId = id();
+  return Run<IBackgroundCopyJob>(info, [callback, jobId](IBackgroundCopyJob* job, ObjectTable& objects, Call&) {
+    ComPtr<NotifyCallback> keep = ComPtr<NotifyCallback>::Attach(callback);
+    ULONG previous = BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR;
+    job->GetNotifyFlags(&previous);
+    HRESULT hr = job->SetNotifyInterface(callback);
+    if (FAILED(hr)) return hr;
+    const ULONG all = BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR | BG_NOTIFY_JOB_MODIFICATION;
+    // FILE_TRANSFERRED needs BITS 3.0 (and BITS 10.1 for per-file on downloads):
+    // ask for it, and make do without where the service refuses.
+    if (FAILED(job->SetNotifyFlags(all | BG_NOTIFY_FILE_TRANSFERRED))) job->SetNotifyFlags(all);
+    objects.SetOnRelease(jobId, [job, previous]() {
+      job->SetNotifyInterface(nullptr);
+      job->SetNotifyFlags(previous);
+    });
+    return S_OK;
+  });
+}
+
+Napi::Value Job::Unsubscribe(const Napi::CallbackInfo& info) {
+  uint64_t jobId = id();
+  return Run<IBackgroundCopyJob>(info, [jobId](IBackgroundCopyJob*, ObjectTable& objects, Call&) {
+    objects.RunOnRelease(jobId);
+    return S_OK;
+  });
+}

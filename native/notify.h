@@ -1,0 +1,62 @@
+// Notifications: our IBackgroundCopyCallback2, which BITS calls on a thread of
+// its own, and the sink that carries its events to the JS thread through a
+// thread-safe function. One of each per addon instance, shared by all jobs.
+#pragma once
+
+#include <napi.h>
+
+#include "bits_extra.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+struct JobEvent {
+  std::wstring jobId;
+  std::string kind;  // transferred | error | modification | file-transferred
+  int state = -1;    // BG_JOB_STATE when known
+  bool hasProgress = false;
+  BG_JOB_PROGRESS progress{};
+  std::wstring remoteName;
+  std::wstring localName;
+};
+
+class EventSink {
+ public:
+  // JS thread: the function that receives every event, as a plain object.
+  void Listen(Napi::Env env, Napi::Function fn);
+  // Any thread. Dropped when nobody listens or after Close.
+  void Push(JobEvent event);
+  // JS thread, at teardown.
+  void Close();
+
+ private:
+  std::mutex mutex_;
+  Napi::ThreadSafeFunction tsfn_;
+  bool listening_ = false;
+  bool closed_ = false;
+};
+
+class NotifyCallback final : public IBackgroundCopyCallback2 {
+ public:
+  explicit NotifyCallback(std::shared_ptr<EventSink> sink) : sink_(std::move(sink)) {}
+
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override;
+  ULONG STDMETHODCALLTYPE AddRef() override { return ++refs_; }
+  ULONG STDMETHODCALLTYPE Release() override;
+
+  // BITS retries a callback that fails, so each returns S_OK quickly whatever
+  // happens; what the event lacks, the poller in lib/ fills in.
+  HRESULT STDMETHODCALLTYPE JobTransferred(IBackgroundCopyJob* job) override;
+  HRESULT STDMETHODCALLTYPE JobError(IBackgroundCopyJob* job, IBackgroundCopyError* error) override;
+  HRESULT STDMETHODCALLTYPE JobModification(IBackgroundCopyJob* job, DWORD reserved) override;
+  HRESULT STDMETHODCALLTYPE FileTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file) override;
+
+ private:
+  void Emit(IBackgroundCopyJob* job, const char* kind, int state, bool withProgress,
+            IBackgroundCopyFile* file = nullptr);
+
+  std::atomic<ULONG> refs_{1};
+  std::shared_ptr<EventSink> sink_;
+};

@@ -1,0 +1,160 @@
+// Notifications end to end, and the one-call transfers built on them.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import { AbortError, BitsError, download, startDownload } from '../../lib/index.js';
+import type { BackgroundCopyJob, JobState } from '../../lib/index.js';
+import { startServer } from '../support/http-server.js';
+import type { TestServer } from '../support/http-server.js';
+import { cancelQuietly, manager, randomContent, tempFolder, wine } from './helpers.js';
+
+const a = randomContent(300_000);
+const b = randomContent(1_200_000);
+let server: TestServer;
+let slow: TestServer;
+const folder = tempFolder();
+const created: BackgroundCopyJob[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ 'a.bin': a, 'b.bin': b });
+  slow = await startServer({ 'slow.bin': randomContent(2_000_000) }, { bytesPerSecond: 200_000 });
+});
+afterAll(async () => {
+  await cancelQuietly(...created);
+  await server.close();
+  await slow.close();
+  folder.cleanup();
+});
+
+describe('events', () => {
+  test("'transferred' arrives once, and each state change once", async () => {
+    const job = await (await manager()).createJob('events transferred');
+    created.push(job);
+    job.pollIntervalMs = 100;
+    const states: JobState[] = [];
+    let transferred = 0;
+    job.on('state', (s) => states.push(s));
+    const done = new Promise<void>((resolve) => job.on('transferred', () => (transferred++, resolve())));
+    await job.addFile(server.url('a.bin'), path.join(folder.dir, 'events-a.bin'));
+    await job.resume();
+    await done;
+    await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up
+    expect(transferred).toBe(1);
+    expect(states.at(-1)).toBe('transferred');
+    for (let i = 1; i < states.length; i++) expect(states[i]).not.toBe(states[i - 1]);
+    job.removeAllListeners();
+  });
+
+  test("'error' reaches the listener (by the poller: Wine never calls JobError) with the job's BitsError", async () => {
+    const job = await (await manager()).createJob('events error');
+    created.push(job);
+    job.pollIntervalMs = 100;
+    const error = new Promise<BitsError>((resolve) => job.once('error', resolve));
+    await job.addFile(server.url('nope.bin'), path.join(folder.dir, 'nope.bin'));
+    await job.resume();
+    const e = await error;
+    expect(e).toBeInstanceOf(BitsError);
+    expect(e).toMatchObject({ code: 'BG_E_HTTP_ERROR_404', context: 'remote-file', jobId: job.id });
+  });
+
+  test('no event arrives after close()', async () => {
+    const job = await (await manager()).createJob('events closed');
+    created.push(await (await manager()).getJob(job.id));
+    job.pollIntervalMs = 50;
+    let events = 0;
+    job.on('modification', () => events++);
+    job.on('state', () => events++);
+    await job.addFile(server.url('b.bin'), path.join(folder.dir, 'closed-b.bin'));
+    job.close();
+    const again = await (await manager()).getJob(job.id);
+    await again.resume();
+    await again.waitForTransfer({ pollIntervalMs: 50 });
+    expect(events).toBe(0);
+  });
+
+  test('waitForTransfer rejects with AbortError on abort and leaves the job running', async () => {
+    const job = await (await manager()).createJob('abort wait');
+    created.push(job);
+    await job.addFile(slow.url('slow.bin'), path.join(folder.dir, 'slow.bin'));
+    await job.resume();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const e = await job.waitForTransfer({ signal: controller.signal, pollIntervalMs: 50 }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(AbortError);
+    expect((e as AbortError).jobId).toBe(job.id);
+    expect(['queued', 'connecting', 'transferring', 'transferred']).toContain(await job.getState());
+  });
+
+  test('progress() yields snapshots until the job ends', async () => {
+    const job = await (await manager()).createJob('progress iterator');
+    created.push(job);
+    await job.addFile(server.url('b.bin'), path.join(folder.dir, 'iter-b.bin'));
+    await job.resume();
+    const seen = [];
+    for await (const p of job.progress({ intervalMs: 50 })) seen.push(p);
+    expect(seen.at(-1)).toMatchObject({ state: 'transferred', bytesTransferred: b.length, filesTransferred: 1 });
+  });
+});
+
+describe('one-call transfers', () => {
+  test('download() of several files: byte-identical, headers reach the server, progress reported, job gone', async () => {
+    const pa = path.join(folder.dir, 'dl-a.bin');
+    const pb = path.join(folder.dir, 'dl-b.bin');
+    const progress: number[] = [];
+    const result = await download(
+      [
+        { remoteUrl: server.url('a.bin'), localPath: pa },
+        { remoteUrl: server.url('b.bin'), localPath: pb },
+      ],
+      { displayName: 'one call', headers: { 'X-Windows-Bits-Test': 'hello' }, pollIntervalMs: 50, onProgress: (p) => progress.push(p.bytesTransferred) },
+    );
+    expect(readFileSync(pa).equals(a)).toBe(true);
+    expect(readFileSync(pb).equals(b)).toBe(true);
+    expect(result).toMatchObject({ bytesTransferred: a.length + b.length, files: [{ localPath: pa }, { localPath: pb }] });
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+    expect(progress.at(-1)).toBe(a.length + b.length);
+    const gets = server.requests.filter((r) => r.path === '/a.bin' && r.method === 'GET');
+    expect(gets.length).toBeGreaterThan(0);
+    // The transfer request carries them (a size probe before it may not).
+    expect(gets.some((r) => r.headers['x-windows-bits-test'] === 'hello')).toBe(true);
+    const state = await (await manager()).getJob(result.jobId).then((j) => j.getState(), (e: unknown) => (e as BitsError).code);
+    expect(state).toBe(wine ? 'acknowledged' : 'BG_E_NOT_FOUND');
+  });
+
+  test('a failed download() cancels its job and deletes partial files; keepJobOnError keeps it', async () => {
+    const dest = path.join(folder.dir, 'dl-missing.bin');
+    const e = await download(server.url('missing.bin'), dest, { pollIntervalMs: 50 }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(BitsError);
+    const jobId = (e as BitsError).jobId!;
+    expect(e).toMatchObject({ code: 'BG_E_HTTP_ERROR_404' });
+    const gone = await (await manager()).getJob(jobId).then((j) => j.getState(), (err: unknown) => (err as BitsError).code);
+    expect(gone).toBe(wine ? 'cancelled' : 'BG_E_NOT_FOUND');
+    expect(existsSync(dest)).toBe(false);
+
+    const kept = await download(server.url('missing.bin'), dest, { pollIntervalMs: 50, keepJobOnError: true }).catch((err: unknown) => err as BitsError);
+    const job = await (await manager()).getJob(kept.jobId!);
+    created.push(job);
+    expect(await job.getState()).toBe('error');
+  });
+
+  test('startDownload() returns at once; getJob reattaches and waits, with events', async () => {
+    const dest = path.join(folder.dir, 'async-b.bin');
+    const started = await startDownload(server.url('b.bin'), dest);
+    const id = started.id;
+    started.close();
+    const job = await (await manager()).getJob(id);
+    created.push(job);
+    await job.waitForTransfer({ pollIntervalMs: 50 });
+    expect(await job.complete()).toBe('complete');
+    expect(readFileSync(dest).equals(b)).toBe(true);
+  });
+
+  test('bad options reject before a job is made', async () => {
+    const before = (await (await manager()).listJobs()).length;
+    await expect(download(server.url('a.bin'), 'relative.bin')).rejects.toBeInstanceOf(RangeError);
+    await expect(download(server.url('a.bin'), path.join(folder.dir, 'x.bin'), { priority: 'urgent' as 'high' })).rejects.toBeInstanceOf(RangeError);
+    expect((await (await manager()).listJobs()).length).toBe(before);
+  });
+});

@@ -1,0 +1,117 @@
+// The wider job surface: each property reads back on Windows, or fails on Wine
+// with the clean typed error Wine's BITS gives for it.
+import path from 'node:path';
+
+import { afterAll, describe, expect, test } from 'vitest';
+
+import { BitsError } from '../../lib/index.js';
+import type { BackgroundCopyJob } from '../../lib/index.js';
+import { cancelQuietly, manager, realOrNotImplemented, tempFolder, wine } from './helpers.js';
+
+const created: BackgroundCopyJob[] = [];
+const folder = tempFolder();
+afterAll(async () => {
+  await cancelQuietly(...created);
+  folder.cleanup();
+});
+
+async function job(name: string): Promise<BackgroundCopyJob> {
+  const j = await (await manager()).createJob(name);
+  created.push(j);
+  return j;
+}
+
+async function expectCode(call: Promise<unknown>, code: string, method: string): Promise<void> {
+  const e = await call.then(() => null, (err: unknown) => err);
+  expect(e).toBeInstanceOf(BitsError);
+  expect(e).toMatchObject({ code, method });
+}
+
+describe('IBackgroundCopyJob properties', () => {
+  test('description, retry delay, no-progress timeout and notify flags read back', async () => {
+    const j = await job('props');
+    await j.setDescription('Ünïcødé description 📦');
+    expect(await j.getDescription()).toBe('Ünïcødé description 📦');
+    await j.setMinimumRetryDelay(61);
+    await j.setNoProgressTimeout(901);
+    await j.setNotifyFlags(0x3);
+    expect(await j.getNotifyFlags()).toBe(0x3);
+    // Wine's two setters return S_OK and keep its defaults (30 s and 900 s).
+    expect(await j.getMinimumRetryDelay()).toBe(wine ? 30 : 61);
+    expect(await j.getNoProgressTimeout()).toBe(wine ? 900 : 901);
+  });
+
+  test('priority, error count, owner, times: real on Windows, E_NOTIMPL on Wine', async () => {
+    const j = await job('props2');
+    await j.setPriority('high');
+    await realOrNotImplemented(j.getPriority(), (p) => expect(p).toBe('high'), 'IBackgroundCopyJob::GetPriority');
+    await realOrNotImplemented(j.getErrorCount(), (n) => expect(n).toBe(0), 'IBackgroundCopyJob::GetErrorCount');
+    await realOrNotImplemented(j.getOwner(), (o) => expect(o).toMatch(/^S-1-/), 'IBackgroundCopyJob::GetOwner');
+    await realOrNotImplemented(j.getTimes(), (t) => expect(t.creationTime?.getTime()).toBeGreaterThan(Date.now() - 600_000), 'IBackgroundCopyJob::GetTimes');
+    await realOrNotImplemented(j.setDisplayName('renamed'), () => undefined, 'IBackgroundCopyJob::SetDisplayName');
+  });
+
+  test('proxy settings and the notify command line: real on Windows, E_NOTIMPL on Wine', async () => {
+    const j = await job('proxy');
+    await realOrNotImplemented(
+      j.setProxySettings({ usage: 'override', proxyList: 'http://127.0.0.1:3128', bypassList: '<local>' }).then(() => j.getProxySettings()),
+      (p) => expect(p).toEqual({ usage: 'override', proxyList: 'http://127.0.0.1:3128', bypassList: '<local>' }),
+      'IBackgroundCopyJob::SetProxySettings',
+    );
+    await realOrNotImplemented(j.getNotifyCmdLine(), (c) => expect(c).toEqual({ program: null, parameters: null }), 'IBackgroundCopyJob2::GetNotifyCmdLine');
+  });
+
+  test('IBackgroundCopyJob3: file ACL flags read back; ranges are accepted', async () => {
+    const j = await job('job3');
+    await j.setFileACLFlags(1);
+    expect(await j.getFileACLFlags()).toBe(wine ? 0 : 1); // Wine's setter accepts and forgets
+    await j.addFileWithRanges('http://127.0.0.1:9/x.bin', path.join(folder.dir, 'ranges.bin'), [{ offset: 0, length: 10 }, { offset: 100, length: null }]);
+    const files = await j.listFiles();
+    if (wine) expect(files).toHaveLength(0); // Wine's AddFileWithRanges returns S_OK and adds nothing
+    else expect(await files[0]?.getFileRanges()).toEqual([{ offset: 0, length: 10 }, { offset: 100, length: null }]);
+  });
+
+  test('IBackgroundCopyJob5 and HttpOptions2: E_NOINTERFACE on Wine, real on Windows', async () => {
+    const j = await job('job5');
+    if (wine) {
+      await expectCode(j.setDynamicContent(true), 'E_NOINTERFACE', 'IBackgroundCopyJob5::SetProperty');
+      await expectCode(j.getHttpMethod(), 'E_NOINTERFACE', 'IBackgroundCopyJobHttpOptions2::GetHttpMethod');
+    } else {
+      await j.setDynamicContent(true);
+      expect(await j.getDynamicContent()).toBe(true);
+      await j.setHttpMethod('POST');
+      expect(await j.getHttpMethod()).toBe('POST');
+    }
+  });
+
+  test('custom headers and security flags read back', async () => {
+    const j = await job('headers');
+    await j.setCustomHeaders({ 'X-Windows-Bits': 'yes', 'X-Other': 'ü' });
+    expect(await j.getCustomHeaders()).toEqual(['X-Windows-Bits: yes', 'X-Other: ü']);
+    await j.setSecurityFlags(0x8);
+    expect(await j.getSecurityFlags()).toBe(0x8);
+    await expect(j.setCustomHeaders(['X-Bad: a\r\nInjected: b'])).rejects.toBeInstanceOf(RangeError);
+  });
+
+  test('listFiles() gives each file with names and progress', async () => {
+    const j = await job('files');
+    const a = path.join(folder.dir, 'one.bin');
+    await j.addFile('http://127.0.0.1:9/one.bin', a);
+    const [file, ...rest] = await j.listFiles();
+    expect(rest).toHaveLength(0);
+    expect(await file!.getRemoteName()).toBe('http://127.0.0.1:9/one.bin');
+    expect((await file!.getLocalName()).toLowerCase()).toBe(a.toLowerCase());
+    expect(await file!.getProgress()).toMatchObject({ bytesTransferred: 0, completed: false });
+  });
+
+  test('a credential never shows in errors or inspect output', async () => {
+    const { inspect } = await import('node:util');
+    const secret = `s3cr3t-${Math.random().toString(36).slice(2)}`;
+    const j = await job('credentials');
+    await j.setCredentials({ target: 'server', scheme: 'basic', userName: 'user', password: secret });
+    const failure = await j.setCredentials({ target: 'server', scheme: 'basic', userName: 'user', password: `${secret}\0` }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(RangeError);
+    for (const text of [String(failure), inspect(failure), inspect(j, { depth: 5, showHidden: true })]) expect(text).not.toContain(secret);
+    await j.removeCredentials('server', 'basic');
+  });
+});
