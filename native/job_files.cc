@@ -1,6 +1,7 @@
 // Job methods about files: EnumFiles, ReplaceRemotePrefix, AddFileWithRanges.
 #include <vector>
 
+#include "enumerate.h"
 #include "job.h"
 
 Napi::Value Job::EnumFiles(const Napi::CallbackInfo& info) {
@@ -10,17 +11,10 @@ Napi::Value Job::EnumFiles(const Napi::CallbackInfo& info) {
     if (FAILED(hr)) return hr;
     ComPtr<IEnumBackgroundCopyFiles> files = ComPtr<IEnumBackgroundCopyFiles>::Attach(raw);
     call.result = NValue::Array();
-    IBackgroundCopyFile* batch[32];
-    for (;;) {
-      ULONG got = 0;
-      hr = files->Next(32, batch, &got);
-      if (FAILED(hr)) {
-        call.method = "IEnumBackgroundCopyFiles::Next";
-        return hr;
-      }
-      for (ULONG i = 0; i < got; i++) call.result.Push(NValue::Handle({HandleKind::File, objects.Add(batch[i]), L""}));
-      if (hr == S_FALSE || got == 0) return S_OK;
-    }
+    return DrainEnumerator<IBackgroundCopyFile>(
+        files.Get(), "IEnumBackgroundCopyFiles::Next", call, [&](IBackgroundCopyFile* file) {
+          call.result.Push(NValue::Handle({HandleKind::File, objects.Add(file), L""}));
+        });
   });
 }
 

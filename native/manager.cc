@@ -1,6 +1,7 @@
 #include "manager.h"
 
 #include "convert.h"
+#include "enumerate.h"
 
 #define MANAGER_METHOD(js, fn, method) \
   InstanceMethod<fn>(js, napi_default, const_cast<char*>("IBackgroundCopyManager::" #method))
@@ -72,25 +73,15 @@ Napi::Value Manager::EnumJobs(const Napi::CallbackInfo& info) {
     if (FAILED(hr)) return hr;
     ComPtr<IEnumBackgroundCopyJobs> jobs = ComPtr<IEnumBackgroundCopyJobs>::Attach(raw);
     call.result = NValue::Array();
-    // Batches keep the round trips few when a queue holds hundreds of jobs.
-    IBackgroundCopyJob* batch[32];
-    for (;;) {
-      ULONG got = 0;
-      hr = jobs->Next(32, batch, &got);
-      if (FAILED(hr)) {
-        call.method = "IEnumBackgroundCopyJobs::Next";
-        return hr;
-      }
-      for (ULONG i = 0; i < got; i++) {
-        GUID id;
-        if (SUCCEEDED(batch[i]->GetId(&id))) {
-          call.result.Push(JobHandle(objects, batch[i], id));
-        } else {
-          batch[i]->Release();  // a job cancelled between Next and GetId
-        }
-      }
-      if (hr == S_FALSE || got == 0) return S_OK;
-    }
+    return DrainEnumerator<IBackgroundCopyJob>(jobs.Get(), "IEnumBackgroundCopyJobs::Next", call,
+                                               [&](IBackgroundCopyJob* job) {
+                                                 GUID id;
+                                                 if (SUCCEEDED(job->GetId(&id))) {
+                                                   call.result.Push(JobHandle(objects, job, id));
+                                                 } else {
+                                                   job->Release();  // cancelled between Next and GetId
+                                                 }
+                                               });
   });
 }
 
