@@ -140,18 +140,27 @@ export interface NativeFile {
   getValidationState(): Promise<boolean>;
   setValidationState(valid: boolean): Promise<void>;
   isDownloadedFromPeer(): Promise<boolean>;
+  /** IBackgroundCopyFile4 */
+  getPeerDownloadStats(): Promise<{ fromOrigin: number; fromPeers: number }>;
+  /** IBackgroundCopyFile5 BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS */
+  getResponseHeaders(): Promise<string | null>;
+  /** IBackgroundCopyFile6 */
+  updateDownloadPosition(offset: number): Promise<void>;
+  requestFileRanges(ranges: ReadonlyArray<{ offset: number; length: number | null }>): Promise<void>;
+  getFilledFileRanges(): Promise<Array<{ offset: number; length: number | null }>>;
   close(): void;
 }
 
 /** What our IBackgroundCopyCallback2 saw, delivered on the JS thread. */
 export interface NativeJobEvent {
   jobId: string;
-  kind: 'transferred' | 'error' | 'modification' | 'file-transferred';
+  kind: 'transferred' | 'error' | 'modification' | 'file-transferred' | 'file-ranges-transferred';
   /** BG_JOB_STATE, or -1 when the event does not say. */
   state: number;
   progress?: NativeProgress;
   remoteName?: string;
   localName?: string;
+  ranges?: Array<{ offset: number; length: number | null }>;
 }
 
 export interface NativeManager {
@@ -173,6 +182,8 @@ export interface NativeDebugStats {
   pendingCalls: number;
   /** GetProcessHandleCount (Wine reports 0). */
   processHandles: number;
+  /** Calls BITS made to our callback object since the process started. */
+  callbacksReceived: number;
   /** Wine's version when running under Wine, else null. */
   wine: string | null;
 }

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 
 import type { NativeFile } from '../binding.js';
 import { ObjectClosedError, native } from './errors.js';
-import { requireBoolean, requireRemoteName } from './validate.js';
+import { requireBoolean, requireRemoteName, requireUint32 } from './validate.js';
 
 /** BG_FILE_PROGRESS. */
 export interface FileProgress {
@@ -72,6 +72,29 @@ export class BackgroundCopyFile {
     return this.#call((f) => f.isDownloadedFromPeer());
   }
 
+  /** IBackgroundCopyFile4::GetPeerDownloadStats: bytes from the origin server and from peers */
+  getPeerDownloadStats(): Promise<{ fromOrigin: number; fromPeers: number }> {
+    return this.#call((f) => f.getPeerDownloadStats());
+  }
+  /** IBackgroundCopyFile5 BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS: the headers of the last response */
+  getResponseHeaders(): Promise<string | null> {
+    return this.#call((f) => f.getResponseHeaders());
+  }
+  /** IBackgroundCopyFile6::UpdateDownloadPosition: where an on-demand job should read next (BITS 10.1) */
+  async updateDownloadPosition(offset: number): Promise<void> {
+    const o = requireUint32('offset', offset, Number.MAX_SAFE_INTEGER);
+    return this.#call((f) => f.updateDownloadPosition(o));
+  }
+  /** IBackgroundCopyFile6::RequestFileRanges: more ranges for an on-demand job (BITS 10.1) */
+  async requestFileRanges(ranges: readonly FileRange[]): Promise<void> {
+    const rs = checkRanges(ranges);
+    return this.#call((f) => f.requestFileRanges(rs));
+  }
+  /** IBackgroundCopyFile6::GetFilledFileRanges: the ranges already downloaded (BITS 10.1) */
+  getFilledFileRanges(): Promise<FileRange[]> {
+    return this.#call((f) => f.getFilledFileRanges());
+  }
+
   /** Releases the COM reference now. */
   close(): void {
     if (this.#closed) return;
@@ -86,4 +109,18 @@ export class BackgroundCopyFile {
   [inspect.custom](): string {
     return `BackgroundCopyFile {${this.#closed ? ' closed ' : ''}}`;
   }
+}
+
+/** Checks `{ offset, length }` ranges (length null: to the end); BITS allows 500 per file. */
+export function checkRanges(ranges: readonly FileRange[]): FileRange[] {
+  if (!Array.isArray(ranges)) throw new TypeError('ranges must be an array of { offset, length }');
+  if (ranges.length === 0 || ranges.length > 500) throw new RangeError('ranges must hold 1 to 500 ranges');
+  return ranges.map((r: unknown, i) => {
+    if (typeof r !== 'object' || r === null) throw new TypeError(`ranges[${i}] must be { offset, length }`);
+    const { offset, length } = r as Partial<FileRange>;
+    return {
+      offset: requireUint32(`ranges[${i}].offset`, offset, Number.MAX_SAFE_INTEGER),
+      length: length === null || length === undefined ? null : requireUint32(`ranges[${i}].length`, length, Number.MAX_SAFE_INTEGER),
+    };
+  });
 }

@@ -18,7 +18,7 @@ import {
 import type { AuthScheme, AuthTarget, CertStoreLocation, ErrorContext, JobPriority, JobState, JobType, ProxyUsage } from './enums.js';
 import { AbortError, BitsError, ObjectClosedError, TimeoutError, builtInDescription, hresultName, native } from './errors.js';
 import { unwatch, watch } from './events.js';
-import { BackgroundCopyFile } from './file.js';
+import { BackgroundCopyFile, checkRanges } from './file.js';
 import type { FileRange } from './file.js';
 import type { BackgroundCopyJob4 } from './job4.js';
 import {
@@ -110,13 +110,15 @@ export interface JobEventMap {
   modification: [snapshot: { state: JobState; progress: JobProgress }];
   /** A file finished (callbacks only: BITS 3.0 and later; Wine never sends it). */
   'file-transferred': [file: { remoteName: string; localName: string }];
+  /** Ranges of a file arrived (IBackgroundCopyCallback3, BITS 10.1, jobs using requestFileRanges). */
+  'file-ranges-transferred': [file: { remoteName: string; localName: string; ranges: FileRange[] }];
   progress: [progress: JobProgress];
   /** EventEmitter's own. */
   newListener: [eventName: string | symbol, listener: unknown];
   removeListener: [eventName: string | symbol, listener: unknown];
 }
 
-const WATCHED_EVENTS = new Set<string>(['state', 'transferred', 'error', 'modification', 'file-transferred', 'progress']);
+const WATCHED_EVENTS = new Set<string>(['state', 'transferred', 'error', 'modification', 'file-transferred', 'file-ranges-transferred', 'progress']);
 
 export interface WaitOptions {
   signal?: AbortSignal;
@@ -210,6 +212,10 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     if (!this.#watching) return;
     if (e.kind === 'file-transferred') {
       this.emit('file-transferred', { remoteName: e.remoteName ?? '', localName: e.localName ?? '' });
+      return;
+    }
+    if (e.kind === 'file-ranges-transferred') {
+      this.emit('file-ranges-transferred', { remoteName: e.remoteName ?? '', localName: e.localName ?? '', ranges: e.ranges ?? [] });
       return;
     }
     const state = e.state >= 0 ? enumName(JOB_STATES, e.state, 'job state') : this.#lastState;
@@ -574,16 +580,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   async addFileWithRanges(remoteUrl: string, localPath: string, ranges: readonly FileRange[]): Promise<void> {
     const remote = requireRemoteName('remoteUrl', remoteUrl);
     const local = requireLocalName('localPath', localPath);
-    if (!Array.isArray(ranges)) throw new TypeError('ranges must be an array of { offset, length }');
-    if (ranges.length === 0 || ranges.length > 500) throw new RangeError('ranges must hold 1 to 500 ranges');
-    const rs = ranges.map((r: unknown, i) => {
-      if (typeof r !== 'object' || r === null) throw new TypeError(`ranges[${i}] must be { offset, length }`);
-      const { offset, length } = r as Partial<FileRange>;
-      return {
-        offset: requireUint32(`ranges[${i}].offset`, offset, Number.MAX_SAFE_INTEGER),
-        length: length === null || length === undefined ? null : requireUint32(`ranges[${i}].length`, length, Number.MAX_SAFE_INTEGER),
-      };
-    });
+    const rs = checkRanges(ranges);
     return this.call((j) => j.addFileWithRanges(remote, local, rs));
   }
   /** IBackgroundCopyJob3::GetFileACLFlags (BG_COPY_FILE_* bits) */

@@ -18,6 +18,7 @@ Napi::Value DebugStats(const Napi::CallbackInfo& info) {
   o.Set("liveComObjects", Napi::Number::New(env, static_cast<double>(state->thread()->liveObjects())));
   o.Set("pendingCalls", Napi::Number::New(env, static_cast<double>(state->pendingCalls())));
   o.Set("processHandles", Napi::Number::New(env, handles));
+  o.Set("callbacksReceived", Napi::Number::New(env, static_cast<double>(NotifyCallback::received.load())));
   // Tests assert Wine's known gaps on Wine and real values on Windows.
   using WineGetVersion = const char*(__cdecl*)();
   auto wineVersion = reinterpret_cast<WineGetVersion>(

@@ -26,6 +26,45 @@ IBackgroundCopyFile3 : public IBackgroundCopyFile2 {
 };
 __CRT_UUID_DECL(IBackgroundCopyFile3, 0x659cdeaa, 0x489e, 0x11d9, 0xa9, 0xcd, 0x00, 0x0d, 0x56, 0x96, 0x52, 0x51)
 
+MIDL_INTERFACE("ef7e0655-7888-4960-b0e5-730846e03492")
+IBackgroundCopyFile4 : public IBackgroundCopyFile3 {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE GetPeerDownloadStats(PUINT64 pFromOrigin, PUINT64 pFromPeers) = 0;
+};
+__CRT_UUID_DECL(IBackgroundCopyFile4, 0xef7e0655, 0x7888, 0x4960, 0xb0, 0xe5, 0x73, 0x08, 0x46, 0xe0, 0x34, 0x92)
+
+typedef enum { BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS = 1 } BITS_FILE_PROPERTY_ID;
+typedef union {
+  LPWSTR String;
+} BITS_FILE_PROPERTY_VALUE;
+
+MIDL_INTERFACE("85c1657f-dafc-40e8-8834-df18ea25717e")
+IBackgroundCopyFile5 : public IBackgroundCopyFile4 {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE SetProperty(BITS_FILE_PROPERTY_ID PropertyId,
+                                                BITS_FILE_PROPERTY_VALUE PropertyValue) = 0;
+  virtual HRESULT STDMETHODCALLTYPE GetProperty(BITS_FILE_PROPERTY_ID PropertyId,
+                                                BITS_FILE_PROPERTY_VALUE * PropertyValue) = 0;
+};
+__CRT_UUID_DECL(IBackgroundCopyFile5, 0x85c1657f, 0xdafc, 0x40e8, 0x88, 0x34, 0xdf, 0x18, 0xea, 0x25, 0x71, 0x7e)
+
+MIDL_INTERFACE("cf6784f7-d677-49fd-9368-cb47aee9d1ad")
+IBackgroundCopyFile6 : public IBackgroundCopyFile5 {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE UpdateDownloadPosition(UINT64 offset) = 0;
+  virtual HRESULT STDMETHODCALLTYPE RequestFileRanges(DWORD rangeCount, const BG_FILE_RANGE* ranges) = 0;
+  virtual HRESULT STDMETHODCALLTYPE GetFilledFileRanges(DWORD * rangeCount, BG_FILE_RANGE * *ranges) = 0;
+};
+__CRT_UUID_DECL(IBackgroundCopyFile6, 0xcf6784f7, 0xd677, 0x49fd, 0x93, 0x68, 0xcb, 0x47, 0xae, 0xe9, 0xd1, 0xad)
+
+MIDL_INTERFACE("98c97bd2-e32b-4ad8-a528-95fd8b16bd42")
+IBackgroundCopyCallback3 : public IBackgroundCopyCallback2 {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE FileRangesTransferred(IBackgroundCopyJob * job, IBackgroundCopyFile * file,
+                                                          DWORD rangeCount, const BG_FILE_RANGE ranges[]) = 0;
+};
+__CRT_UUID_DECL(IBackgroundCopyCallback3, 0x98c97bd2, 0xe32b, 0x4ad8, 0xa5, 0x28, 0x95, 0xfd, 0x8b, 0x16, 0xbd, 0x42)
+
 MIDL_INTERFACE("b591a192-a405-4fc3-8323-4c5c542578fc")
 IBackgroundCopyJobHttpOptions2 : public IBackgroundCopyJobHttpOptions {
  public:
@@ -44,4 +83,8 @@ IBackgroundCopyJobHttpOptions3 : public IBackgroundCopyJobHttpOptions2 {
 __CRT_UUID_DECL(IBackgroundCopyJobHttpOptions3, 0x8a9263d3, 0xfd4c, 0x4eda, 0x9b, 0x28, 0x30, 0x13, 0x2a, 0x4d, 0x4e,
                 0x3c)
 
+#endif
+
+#ifndef BG_NOTIFY_FILE_RANGES_TRANSFERRED
+#define BG_NOTIFY_FILE_RANGES_TRANSFERRED 0x0020
 #endif

@@ -1,36 +1,120 @@
 #include "file.h"
 
+#include <vector>
+
 Napi::Function File::Define(Napi::Env env) {
-  return DefineClass(env, "File",
-                     {
-                         BITS_GET(File, "getRemoteName", IBackgroundCopyFile, LPWSTR, GetRemoteName),
-                         BITS_GET(File, "getLocalName", IBackgroundCopyFile, LPWSTR, GetLocalName),
-                         BITS_GET(File, "getProgress", IBackgroundCopyFile, BG_FILE_PROGRESS, GetProgress),
-                         BITS_SET(File, "setRemoteName", IBackgroundCopyFile2, LPCWSTR, SetRemoteName),
-                         BITS_METHOD(File, "getFileRanges", &File::GetFileRanges, IBackgroundCopyFile2, GetFileRanges),
-                         BITS_GET(File, "getTemporaryName", IBackgroundCopyFile3, LPWSTR, GetTemporaryName),
-                         BITS_GET(File, "getValidationState", IBackgroundCopyFile3, BOOL, GetValidationState),
-                         BITS_SET(File, "setValidationState", IBackgroundCopyFile3, BOOL, SetValidationState),
-                         BITS_GET(File, "isDownloadedFromPeer", IBackgroundCopyFile3, BOOL, IsDownloadedFromPeer),
-                         InstanceMethod<&File::Close>("close"),
-                     });
+  return DefineClass(
+      env, "File",
+      {
+          BITS_GET(File, "getRemoteName", IBackgroundCopyFile, LPWSTR, GetRemoteName),
+          BITS_GET(File, "getLocalName", IBackgroundCopyFile, LPWSTR, GetLocalName),
+          BITS_GET(File, "getProgress", IBackgroundCopyFile, BG_FILE_PROGRESS, GetProgress),
+          BITS_SET(File, "setRemoteName", IBackgroundCopyFile2, LPCWSTR, SetRemoteName),
+          BITS_METHOD(File, "getFileRanges", &File::GetFileRanges, IBackgroundCopyFile2, GetFileRanges),
+          BITS_GET(File, "getTemporaryName", IBackgroundCopyFile3, LPWSTR, GetTemporaryName),
+          BITS_GET(File, "getValidationState", IBackgroundCopyFile3, BOOL, GetValidationState),
+          BITS_SET(File, "setValidationState", IBackgroundCopyFile3, BOOL, SetValidationState),
+          BITS_GET(File, "isDownloadedFromPeer", IBackgroundCopyFile3, BOOL, IsDownloadedFromPeer),
+          BITS_METHOD(File, "getPeerDownloadStats", &File::GetPeerDownloadStats, IBackgroundCopyFile4,
+                      GetPeerDownloadStats),
+          BITS_METHOD(File, "getResponseHeaders", &File::GetResponseHeaders, IBackgroundCopyFile5, GetProperty),
+          BITS_METHOD(File, "updateDownloadPosition", &File::UpdateDownloadPosition, IBackgroundCopyFile6,
+                      UpdateDownloadPosition),
+          BITS_METHOD(File, "requestFileRanges", &File::RequestFileRanges, IBackgroundCopyFile6, RequestFileRanges),
+          BITS_METHOD(File, "getFilledFileRanges", &File::GetFilledFileRanges, IBackgroundCopyFile6,
+                      GetFilledFileRanges),
+          InstanceMethod<&File::Close>("close"),
+      });
 }
+
+namespace {
+
+// Takes over a CoTaskMem array of ranges as BITS returns it.
+NValue TakeRanges(DWORD count, BG_FILE_RANGE* ranges) {
+  NValue list = NValue::Array();
+  for (DWORD i = 0; i < count; i++) {
+    list.Push(NValue::Object()
+                  .Set("offset", NValue::Number(static_cast<double>(ranges[i].InitialOffset)))
+                  .Set("length", ranges[i].Length == BG_LENGTH_TO_EOF
+                                     ? NValue::Null()
+                                     : NValue::Number(static_cast<double>(ranges[i].Length))));
+  }
+  if (ranges) CoTaskMemFree(ranges);
+  return list;
+}
+
+std::vector<BG_FILE_RANGE> ParseRanges(const Napi::Value& v) {
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "expected an array of ranges");
+  Napi::Array list = v.As<Napi::Array>();
+  std::vector<BG_FILE_RANGE> ranges;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value item = list.Get(i);
+    if (!item.IsObject() || !item.As<Napi::Object>().Get("offset").IsNumber()) {
+      throw Napi::TypeError::New(v.Env(), "expected {offset, length} objects");
+    }
+    Napi::Object o = item.As<Napi::Object>();
+    Napi::Value length = o.Get("length");
+    ranges.push_back(
+        {static_cast<UINT64>(o.Get("offset").As<Napi::Number>().DoubleValue()),
+         length.IsNumber() ? static_cast<UINT64>(length.As<Napi::Number>().DoubleValue()) : BG_LENGTH_TO_EOF});
+  }
+  return ranges;
+}
+
+}  // namespace
 
 Napi::Value File::GetFileRanges(const Napi::CallbackInfo& info) {
   return Run<IBackgroundCopyFile2>(info, [](IBackgroundCopyFile2* f, ObjectTable&, Call& call) {
     DWORD count = 0;
     BG_FILE_RANGE* ranges = nullptr;
     HRESULT hr = f->GetFileRanges(&count, &ranges);
-    if (FAILED(hr)) return hr;
-    call.result = NValue::Array();
-    for (DWORD i = 0; i < count; i++) {
-      call.result.Push(NValue::Object()
-                           .Set("offset", NValue::Number(static_cast<double>(ranges[i].InitialOffset)))
-                           .Set("length", ranges[i].Length == BG_LENGTH_TO_EOF
-                                              ? NValue::Null()
-                                              : NValue::Number(static_cast<double>(ranges[i].Length))));
+    if (SUCCEEDED(hr)) call.result = TakeRanges(count, ranges);
+    return hr;
+  });
+}
+
+Napi::Value File::GetPeerDownloadStats(const Napi::CallbackInfo& info) {
+  return Run<IBackgroundCopyFile4>(info, [](IBackgroundCopyFile4* f, ObjectTable&, Call& call) {
+    UINT64 origin = 0, peers = 0;
+    HRESULT hr = f->GetPeerDownloadStats(&origin, &peers);
+    if (SUCCEEDED(hr)) {
+      call.result = NValue::Object()
+                        .Set("fromOrigin", NValue::Number(static_cast<double>(origin)))
+                        .Set("fromPeers", NValue::Number(static_cast<double>(peers)));
     }
-    CoTaskMemFree(ranges);
+    return hr;
+  });
+}
+
+Napi::Value File::GetResponseHeaders(const Napi::CallbackInfo& info) {
+  return Run<IBackgroundCopyFile5>(info, [](IBackgroundCopyFile5* f, ObjectTable&, Call& call) {
+    BITS_FILE_PROPERTY_VALUE v{};
+    HRESULT hr = f->GetProperty(BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS, &v);
+    if (SUCCEEDED(hr)) call.result = v.String ? ToNValue(v.String) : NValue::Null();
+    return hr;
+  });
+}
+
+Napi::Value File::UpdateDownloadPosition(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "expected a number");
+  UINT64 offset = static_cast<UINT64>(info[0].As<Napi::Number>().DoubleValue());
+  return Run<IBackgroundCopyFile6>(
+      info, [offset](IBackgroundCopyFile6* f, ObjectTable&, Call&) { return f->UpdateDownloadPosition(offset); });
+}
+
+Napi::Value File::RequestFileRanges(const Napi::CallbackInfo& info) {
+  auto ranges = ParseRanges(info[0]);
+  return Run<IBackgroundCopyFile6>(info, [ranges](IBackgroundCopyFile6* f, ObjectTable&, Call&) {
+    return f->RequestFileRanges(static_cast<DWORD>(ranges.size()), ranges.data());
+  });
+}
+
+Napi::Value File::GetFilledFileRanges(const Napi::CallbackInfo& info) {
+  return Run<IBackgroundCopyFile6>(info, [](IBackgroundCopyFile6* f, ObjectTable&, Call& call) {
+    DWORD count = 0;
+    BG_FILE_RANGE* ranges = nullptr;
+    HRESULT hr = f->GetFilledFileRanges(&count, &ranges);
+    if (SUCCEEDED(hr)) call.result = TakeRanges(count, ranges);
     return hr;
   });
 }

@@ -14,5 +14,10 @@ class File : public HandleWrap<File> {
 
  private:
   Napi::Value GetFileRanges(const Napi::CallbackInfo& info);
+  Napi::Value GetPeerDownloadStats(const Napi::CallbackInfo& info);
+  Napi::Value GetResponseHeaders(const Napi::CallbackInfo& info);
+  Napi::Value UpdateDownloadPosition(const Napi::CallbackInfo& info);
+  Napi::Value RequestFileRanges(const Napi::CallbackInfo& info);
+  Napi::Value GetFilledFileRanges(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info) { return HandleWrap<File>::Close(info); }
 };

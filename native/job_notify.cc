@@ -15,9 +15,12 @@ Napi::Value Job::Subscribe(const Napi::CallbackInfo& info) {
     HRESULT hr = job->SetNotifyInterface(callback);
     if (FAILED(hr)) return hr;
     const ULONG all = BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR | BG_NOTIFY_JOB_MODIFICATION;
-    // FILE_TRANSFERRED needs BITS 3.0 (and BITS 10.1 for per-file on downloads):
+    // FILE_TRANSFERRED needs BITS 3.0, FILE_RANGES_TRANSFERRED BITS 10.1:
     // ask for it, and make do without where the service refuses.
-    if (FAILED(job->SetNotifyFlags(all | BG_NOTIFY_FILE_TRANSFERRED))) job->SetNotifyFlags(all);
+    if (FAILED(job->SetNotifyFlags(all | BG_NOTIFY_FILE_TRANSFERRED | BG_NOTIFY_FILE_RANGES_TRANSFERRED)) &&
+        FAILED(job->SetNotifyFlags(all | BG_NOTIFY_FILE_TRANSFERRED))) {
+      job->SetNotifyFlags(all);
+    }
     objects.SetOnRelease(jobId, [job, previous]() {
       job->SetNotifyInterface(nullptr);
       job->SetNotifyFlags(previous);

@@ -36,9 +36,21 @@ void EventSink::Push(JobEvent event) {
       p.Set("filesTransferred", static_cast<double>(e->progress.FilesTransferred));
       o.Set("progress", p);
     }
-    if (e->kind == "file-transferred") {
+    if (e->kind == "file-transferred" || e->kind == "file-ranges-transferred") {
       o.Set("remoteName", str(e->remoteName));
       o.Set("localName", str(e->localName));
+    }
+    if (e->kind == "file-ranges-transferred") {
+      Napi::Array ranges = Napi::Array::New(env, e->ranges.size());
+      for (size_t i = 0; i < e->ranges.size(); i++) {
+        Napi::Object r = Napi::Object::New(env);
+        r.Set("offset", static_cast<double>(e->ranges[i].InitialOffset));
+        r.Set("length", e->ranges[i].Length == BG_LENGTH_TO_EOF
+                            ? env.Null()
+                            : Napi::Value(Napi::Number::New(env, static_cast<double>(e->ranges[i].Length))));
+        ranges.Set(static_cast<uint32_t>(i), r);
+      }
+      o.Set("ranges", ranges);
     }
     fn.Call({o});
   });
@@ -56,8 +68,8 @@ void EventSink::Close() {
 HRESULT NotifyCallback::QueryInterface(REFIID riid, void** out) {
   if (!out) return E_POINTER;
   if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, __uuidof(IBackgroundCopyCallback)) ||
-      IsEqualIID(riid, __uuidof(IBackgroundCopyCallback2))) {
-    *out = static_cast<IBackgroundCopyCallback2*>(this);
+      IsEqualIID(riid, __uuidof(IBackgroundCopyCallback2)) || IsEqualIID(riid, __uuidof(IBackgroundCopyCallback3))) {
+    *out = static_cast<IBackgroundCopyCallback3*>(this);
     AddRef();
     return S_OK;
   }
@@ -71,9 +83,13 @@ ULONG NotifyCallback::Release() {
   return n;
 }
 
+std::atomic<uint64_t> NotifyCallback::received{0};
+
 void NotifyCallback::Emit(IBackgroundCopyJob* job, const char* kind, int state, bool withProgress,
-                          IBackgroundCopyFile* file) {
+                          IBackgroundCopyFile* file, std::vector<BG_FILE_RANGE> ranges) {
+  received++;
   JobEvent e;
+  e.ranges = std::move(ranges);
   GUID id;
   if (!job || FAILED(job->GetId(&id))) return;
   e.jobId = GuidToString(id);
@@ -110,5 +126,11 @@ HRESULT NotifyCallback::JobModification(IBackgroundCopyJob* job, DWORD) {
 
 HRESULT NotifyCallback::FileTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file) {
   Emit(job, "file-transferred", -1, false, file);
+  return S_OK;
+}
+
+HRESULT NotifyCallback::FileRangesTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file, DWORD count,
+                                              const BG_FILE_RANGE ranges[]) {
+  Emit(job, "file-ranges-transferred", -1, false, file, std::vector<BG_FILE_RANGE>(ranges, ranges + count));
   return S_OK;
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 struct JobEvent {
   std::wstring jobId;
@@ -20,6 +21,7 @@ struct JobEvent {
   BG_JOB_PROGRESS progress{};
   std::wstring remoteName;
   std::wstring localName;
+  std::vector<BG_FILE_RANGE> ranges;
 };
 
 class EventSink {
@@ -38,7 +40,7 @@ class EventSink {
   bool closed_ = false;
 };
 
-class NotifyCallback final : public IBackgroundCopyCallback2 {
+class NotifyCallback final : public IBackgroundCopyCallback3 {
  public:
   explicit NotifyCallback(std::shared_ptr<EventSink> sink) : sink_(std::move(sink)) {}
 
@@ -52,10 +54,16 @@ class NotifyCallback final : public IBackgroundCopyCallback2 {
   HRESULT STDMETHODCALLTYPE JobError(IBackgroundCopyJob* job, IBackgroundCopyError* error) override;
   HRESULT STDMETHODCALLTYPE JobModification(IBackgroundCopyJob* job, DWORD reserved) override;
   HRESULT STDMETHODCALLTYPE FileTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file) override;
+  // BITS 10.1, for jobs with ranges requested through IBackgroundCopyFile6.
+  HRESULT STDMETHODCALLTYPE FileRangesTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file, DWORD count,
+                                                  const BG_FILE_RANGE ranges[]) override;
+
+  // Callbacks received, for tests that must tell them from the poller.
+  static std::atomic<uint64_t> received;
 
  private:
   void Emit(IBackgroundCopyJob* job, const char* kind, int state, bool withProgress,
-            IBackgroundCopyFile* file = nullptr);
+            IBackgroundCopyFile* file = nullptr, std::vector<BG_FILE_RANGE> ranges = {});
 
   std::atomic<ULONG> refs_{1};
   std::shared_ptr<EventSink> sink_;

@@ -47,6 +47,33 @@ describe('events', () => {
     job.removeAllListeners();
   });
 
+  test("'transferred' comes by BITS's callback alone when the poller is too slow to see it", async () => {
+    const { rawBinding } = await import('./helpers.js');
+    const job = await (await manager()).createJob('events by callback');
+    created.push(job);
+    job.pollIntervalMs = 3_600_000; // one silent first poll, then nothing for an hour
+    const before = rawBinding.debugStats().callbacksReceived;
+    const done = new Promise<void>((resolve) => job.once('transferred', () => resolve()));
+    await job.addFile(server.url('a.bin'), path.join(folder.dir, 'callback-a.bin'));
+    await job.resume();
+    await done;
+    expect(rawBinding.debugStats().callbacksReceived).toBeGreaterThan(before);
+  });
+
+  test('cancel() of a running download leaves nothing at the destination', async () => {
+    const job = await (await manager()).createJob('cancel running');
+    const dir = tempFolder();
+    await job.addFile(slow.url('slow.bin'), path.join(dir.dir, 'partial.bin'));
+    await job.resume();
+    for (let i = 0; i < 100 && (await job.getProgress()).bytesTransferred === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await job.getProgress()).bytesTransferred).toBeGreaterThan(0);
+    // Wine keeps its temporary file open while it transfers, so it reports it could not delete it.
+    expect(await job.cancel()).toBe(wine ? 'temporary-files-left' : 'cancelled');
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(dir.dir)).toEqual([]);
+    dir.cleanup();
+  });
+
   test("'error' reaches the listener (by the poller: Wine never calls JobError) with the job's BitsError", async () => {
     const job = await (await manager()).createJob('events error');
     created.push(job);
