@@ -50,7 +50,7 @@ export async function startUploadServer(reply?: (body: Buffer) => Buffer): Promi
         return;
       }
       if (type === 'fragment') {
-        const range = /bytes (\d+)-(\d+)\/(\d+)/.exec(String(req.headers['content-range'] ?? ''));
+        const range = /bytes (\d+)-(\d+)\/(\d+)/.exec(req.headers['content-range'] ?? '');
         if (!range) return ack({ 'BITS-Session-Id': id });
         s.chunks.push(Buffer.concat(chunks));
         s.total = Number(range[3]);
