@@ -125,6 +125,8 @@ export interface NativeJob {
   getHttpMethod(): Promise<string>;
   setHttpMethod(method: string): Promise<void>;
   makeCustomHeadersWriteOnly(): Promise<number>;
+  /** IBackgroundCopyJobHttpOptions3::SetServerCertificateValidationInterface; null removes it. */
+  setServerCertificateValidation(validator: ((certificate: Buffer, encodingType: number) => boolean | Promise<boolean>) | null): Promise<void>;
   /** Releases the COM references now (on the COM thread); later calls throw ERR_BITS_CLOSED. */
   close(): void;
 }

@@ -711,6 +711,17 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     await this.call((j) => j.makeCustomHeadersWriteOnly());
   }
 
+  /**
+   * IBackgroundCopyJobHttpOptions3::SetServerCertificateValidationInterface
+   * (Windows 10 1903): BITS asks `validator` about each server certificate (DER
+   * bytes and their encoding type) and trusts it only on `true`. A validator that
+   * throws, rejects or takes over 30 s refuses the certificate. null removes it.
+   */
+  async setServerCertificateValidation(validator: ((certificate: Buffer, encodingType: number) => boolean | Promise<boolean>) | null): Promise<void> {
+    if (validator !== null && typeof validator !== 'function') throw new TypeError('validator must be a function or null');
+    return this.call((j) => j.setServerCertificateValidation(validator));
+  }
+
   /** QueryInterface for IBackgroundCopyJob4 (BITS 3.0, Vista and later); E_NOINTERFACE where missing. */
   async queryJob4(): Promise<BackgroundCopyJob4> {
     await this.call((j) => j.queryInterface('IBackgroundCopyJob4'));

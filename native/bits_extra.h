@@ -74,6 +74,16 @@ IBackgroundCopyJobHttpOptions2 : public IBackgroundCopyJobHttpOptions {
 __CRT_UUID_DECL(IBackgroundCopyJobHttpOptions2, 0xb591a192, 0xa405, 0x4fc3, 0x83, 0x23, 0x4c, 0x5c, 0x54, 0x25, 0x78,
                 0xfc)
 
+MIDL_INTERFACE("4cec0d02-def7-4158-813a-c32a46945ff7")
+IBackgroundCopyServerCertificateValidationCallback : public IUnknown {
+ public:
+  virtual HRESULT STDMETHODCALLTYPE ValidateServerCertificate(IUnknown * job, IUnknown * file, DWORD certLength,
+                                                              const BYTE certData[], DWORD certEncodingType,
+                                                              DWORD certStoreLength, const BYTE certStoreData[]) = 0;
+};
+__CRT_UUID_DECL(IBackgroundCopyServerCertificateValidationCallback, 0x4cec0d02, 0xdef7, 0x4158, 0x81, 0x3a, 0xc3, 0x2a,
+                0x46, 0x94, 0x5f, 0xf7)
+
 MIDL_INTERFACE("8a9263d3-fd4c-4eda-9b28-30132a4d4e3c")
 IBackgroundCopyJobHttpOptions3 : public IBackgroundCopyJobHttpOptions2 {
  public:

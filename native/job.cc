@@ -78,6 +78,8 @@ Napi::Function Job::Define(Napi::Env env) {
           JOB_GET("getHttpMethod", IBackgroundCopyJobHttpOptions2, LPWSTR, GetHttpMethod),
           JOB_SET("setHttpMethod", IBackgroundCopyJobHttpOptions2, LPCWSTR, SetHttpMethod),
           JOB_DO("makeCustomHeadersWriteOnly", IBackgroundCopyJobHttpOptions3, MakeCustomHeadersWriteOnly),
+          JOB_METHOD("setServerCertificateValidation", &Job::SetServerCertificateValidation,
+                     IBackgroundCopyJobHttpOptions3, SetServerCertificateValidationInterface),
           // IBackgroundCopyJob4
           JOB_GET("getPeerCachingFlags", IBackgroundCopyJob4, DWORD, GetPeerCachingFlags),
           JOB_SET("setPeerCachingFlags", IBackgroundCopyJob4, DWORD, SetPeerCachingFlags),

@@ -34,6 +34,7 @@ class Job : public HandleWrap<Job> {
   Napi::Value SetClientCertificateByID(const Napi::CallbackInfo& info);
   Napi::Value SetClientCertificateByName(const Napi::CallbackInfo& info);
   Napi::Value GetClientCertificate(const Napi::CallbackInfo& info);
+  Napi::Value SetServerCertificateValidation(const Napi::CallbackInfo& info);
   Napi::Value Subscribe(const Napi::CallbackInfo& info);
   Napi::Value Unsubscribe(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info) { return HandleWrap<Job>::Close(info); }

@@ -3,6 +3,7 @@
 // client certificates.
 #include <vector>
 
+#include "cert_validation.h"
 #include "job.h"
 
 namespace {
@@ -236,4 +237,18 @@ Napi::Value Job::GetClientCertificate(const Napi::CallbackInfo& info) {
     if (hash) CoTaskMemFree(hash);
     return hr;
   });
+}
+
+Napi::Value Job::SetServerCertificateValidation(const Napi::CallbackInfo& info) {
+  CertValidator* validator = nullptr;
+  if (info[0].IsFunction()) {
+    validator = new CertValidator(info.Env(), info[0].As<Napi::Function>());
+  } else if (!info[0].IsNull()) {
+    throw Napi::TypeError::New(info.Env(), "expected a function or null");
+  }
+  return Run<IBackgroundCopyJobHttpOptions3>(
+      info, [validator](IBackgroundCopyJobHttpOptions3* job, ObjectTable&, Call&) {
+        ComPtr<CertValidator> keep = ComPtr<CertValidator>::Attach(validator);  // BITS takes its own reference
+        return job->SetServerCertificateValidationInterface(validator);
+      });
 }

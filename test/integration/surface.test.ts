@@ -84,6 +84,36 @@ describe('IBackgroundCopyJob properties', () => {
     }
   });
 
+  test('HttpOptions3 (write-only headers, certificate validation): E_NOINTERFACE on Wine, accepted on Windows', async () => {
+    const j = await job('httpoptions3');
+    const validate = j.setServerCertificateValidation(() => true);
+    if (wine) {
+      await expectCode(validate, 'E_NOINTERFACE', 'IBackgroundCopyJobHttpOptions3::SetServerCertificateValidationInterface');
+      await expectCode(j.makeCustomHeadersWriteOnly(), 'E_NOINTERFACE', 'IBackgroundCopyJobHttpOptions3::MakeCustomHeadersWriteOnly');
+    } else {
+      await validate;
+      await j.setServerCertificateValidation(null);
+      await j.setCustomHeaders({ 'X-Secret': 'x' });
+      await j.makeCustomHeadersWriteOnly();
+      await expect(j.getCustomHeaders()).rejects.toBeInstanceOf(BitsError);
+    }
+    await expect(j.setServerCertificateValidation('yes' as unknown as null)).rejects.toBeInstanceOf(TypeError);
+  });
+
+  test('IBackgroundCopyFile4/5/6 where present: E_NOINTERFACE on Wine', async () => {
+    const j = await job('file456');
+    await j.addFile('http://127.0.0.1:9/f.bin', path.join(folder.dir, 'f456.bin'));
+    const [file] = await j.listFiles();
+    if (wine) {
+      await expectCode(file!.getPeerDownloadStats(), 'E_NOINTERFACE', 'IBackgroundCopyFile4::GetPeerDownloadStats');
+      await expectCode(file!.getResponseHeaders(), 'E_NOINTERFACE', 'IBackgroundCopyFile5::GetProperty');
+      await expectCode(file!.getFilledFileRanges(), 'E_NOINTERFACE', 'IBackgroundCopyFile6::GetFilledFileRanges');
+    } else {
+      expect(await file!.getPeerDownloadStats()).toEqual({ fromOrigin: 0, fromPeers: 0 });
+      expect(await file!.getFilledFileRanges()).toEqual([]);
+    }
+  });
+
   test('custom headers and security flags read back', async () => {
     const j = await job('headers');
     await j.setCustomHeaders({ 'X-Windows-Bits': 'yes', 'X-Other': 'ü' });

@@ -1,0 +1,28 @@
+// IBackgroundCopyJobHttpOptions3's server certificate validation: BITS asks our
+// object, on a thread of its own, whether to trust a server's certificate; we ask a
+// JS function on the JS thread and wait for its answer (a boolean or a promise of
+// one), at most 30 seconds, after which the certificate is refused.
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+
+#include "bits_extra.h"
+
+class CertValidator final : public IBackgroundCopyServerCertificateValidationCallback {
+ public:
+  CertValidator(Napi::Env env, Napi::Function fn);
+
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override;
+  ULONG STDMETHODCALLTYPE AddRef() override { return ++refs_; }
+  ULONG STDMETHODCALLTYPE Release() override;
+  HRESULT STDMETHODCALLTYPE ValidateServerCertificate(IUnknown* job, IUnknown* file, DWORD certLength,
+                                                      const BYTE certData[], DWORD certEncodingType,
+                                                      DWORD certStoreLength, const BYTE certStoreData[]) override;
+
+ private:
+  ~CertValidator();
+  std::atomic<ULONG> refs_{1};
+  Napi::ThreadSafeFunction tsfn_;
+};
