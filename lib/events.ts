@@ -20,8 +20,12 @@ function dispatch(event: NativeJobEvent): void {
 
 export function watch(jobId: string, target: EventTarget): void {
   if (!listening) {
-    binding().setEventListener(dispatch);
-    listening = true;
+    try {
+      binding().setEventListener(dispatch);
+      listening = true;
+    } catch {
+      // No addon here (a job over a binding given directly): the poller alone serves.
+    }
   }
   let set = watching.get(jobId);
   if (!set) watching.set(jobId, (set = new Set()));

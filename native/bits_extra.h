@@ -11,6 +11,7 @@
 #include <bits5_0.h>
 
 #ifdef _MSC_VER
+#include <bits4_0.h>
 #include <bits10_1.h>
 #include <bits10_2.h>
 #include <bits10_3.h>
