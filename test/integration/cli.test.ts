@@ -1,0 +1,151 @@
+// The real `bits` process, run by Windows Node (under Wine on Linux) against real
+// BITS: stdout, stderr and exit codes, the --json documents, and bad usage.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import { startServer } from '../support/http-server.js';
+import type { TestServer } from '../support/http-server.js';
+import { randomContent, tempFolder, wine } from './helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = path.join(root, 'dist', 'cli', 'main.js');
+const folder = tempFolder();
+const a = randomContent(120_000);
+const b = randomContent(80_000);
+let server: TestServer;
+let n = 0;
+
+beforeAll(async () => {
+  expect(existsSync(cli), 'dist/ is built by npm run build').toBe(true);
+  server = await startServer({ 'a.bin': a, 'b.bin': b });
+});
+afterAll(async () => {
+  await server.close();
+  folder.cleanup();
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Output goes to files: Windows Node under Wine cannot write to a pipe. */
+async function bits(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const base = path.join(folder.dir, `run-${n++}`);
+  const out = openSync(`${base}.out`, 'w');
+  const err = openSync(`${base}.err`, 'w');
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', out, err], env: { ...process.env, ...env } });
+  closeSync(out);
+  closeSync(err);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') };
+}
+
+function json<T>(run: Run): T {
+  return JSON.parse(run.stdout) as T;
+}
+
+describe('bits CLI', () => {
+  test('--help lists the commands, each command has help with examples', async () => {
+    const top = await bits(['--help']);
+    expect(top.code).toBe(0);
+    for (const c of ['download', 'upload', 'list', 'info', 'monitor', 'create', 'add', 'set', 'resume', 'suspend', 'cancel', 'complete', 'wait']) expect(top.stdout).toContain(c);
+    expect(top.stdout).toMatch(/Exit codes: 0 success, 1 transfer failed, 2 bad usage, 3 not supported/);
+    const dl = await bits(['download', '--help']);
+    expect(dl.code).toBe(0);
+    expect(dl.stdout).toContain('Examples:');
+    expect(dl.stdout).toContain('--password-env');
+  });
+
+  test('bad usage exits 2 with the help of that command', async () => {
+    const one = await bits(['download', 'http://127.0.0.1/only-a-url']);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('give at least one URL and a destination');
+    expect(one.stderr).toContain('Usage: bits download');
+    expect((await bits(['frobnicate'])).code).toBe(2);
+    expect((await bits(['download', '--priority', 'urgent', server.url('a.bin'), folder.dir])).code).toBe(2);
+    const noPassword = await bits(['download', '--user', 'me', server.url('a.bin'), path.join(folder.dir, 'x.bin')]);
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toContain('--password-env');
+    const asJson = await bits(['--json', 'set', '{00000000-0000-0000-0000-000000000001}']);
+    expect(asJson.code).toBe(2);
+    expect(json<{ error: { name: string } }>(asJson).error.name).toBe('UsageError');
+  });
+
+  test('download --json: one document with the documented shape, files intact', async () => {
+    const dir = tempFolder();
+    const run = await bits(['--json', 'download', server.url('a.bin'), server.url('b.bin'), dir.dir]);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = json<Record<string, unknown>>(run);
+    expect(Object.keys(doc).sort()).toEqual(['bytesTransferred', 'durationMs', 'files', 'jobId']);
+    expect(doc.bytesTransferred).toBe(a.length + b.length);
+    expect(readFileSync(path.join(dir.dir, 'a.bin')).equals(a)).toBe(true);
+    expect(readFileSync(path.join(dir.dir, 'b.bin')).equals(b)).toBe(true);
+    expect(run.stderr).toBe(''); // no progress bar off a terminal
+    dir.cleanup();
+  });
+
+  test('create, add, resume, wait, complete, list and info, all as JSON', async () => {
+    const created = json<{ jobId: string; type: string; state: string }>(await bits(['--json', 'create', 'cli flow']));
+    expect(created).toMatchObject({ type: 'download', state: 'suspended' });
+    const id = created.jobId;
+    const dest = path.join(folder.dir, 'flow.bin');
+    expect((await bits(['--json', 'add', id, server.url('a.bin'), dest])).code).toBe(0);
+    const listed = json<{ jobs: Array<{ id: string; displayName: string; type: string; state: string; progress: object }> }>(await bits(['--json', 'list']));
+    expect(listed.jobs.find((j) => j.id === id)).toMatchObject({ displayName: 'cli flow', type: 'download', state: 'suspended', progress: { filesTotal: 1 } });
+    expect(json<{ outcome: string }>(await bits(['--json', 'resume', id])).outcome).toBe('resumed');
+    const waited = await bits(['--json', 'wait', id, '--timeout', '60']);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(json<{ state: string }>(waited).state).toBe('transferred');
+    const info = json<Record<string, unknown>>(await bits(['--json', 'info', id]));
+    for (const key of ['id', 'displayName', 'type', 'state', 'progress', 'description', 'priority', 'owner', 'times', 'files', 'error', 'unavailable']) expect(info).toHaveProperty(key);
+    expect(info.files).toEqual([expect.objectContaining({ remoteName: server.url('a.bin'), completed: true })]);
+    if (wine) expect(info.unavailable).toEqual(expect.arrayContaining(['priority', 'owner', 'times']));
+    else expect(info.unavailable).toEqual([]);
+    expect(json<{ outcome: string }>(await bits(['--json', 'complete', id])).outcome).toBe('complete');
+    expect(readFileSync(dest).equals(a)).toBe(true);
+  });
+
+  test('a failed transfer exits 1 and shows code, context and description; the password never shows', async () => {
+    const secret = `pw-${Math.random().toString(36).slice(2)}`;
+    const run = await bits(['download', '--user', 'me', '--password-env', 'BITS_TEST_SECRET', server.url('missing.bin'), path.join(folder.dir, 'missing.bin')], {
+      BITS_TEST_SECRET: secret,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('BG_E_HTTP_ERROR_404');
+    expect(run.stderr).toContain('context: remote-file');
+    expect(run.stdout + run.stderr).not.toContain(secret);
+    const asJson = await bits(['--json', 'info', '{00000000-0000-0000-0000-000000000001}']);
+    expect(asJson.code).toBe(1);
+    expect(json<{ error: { code: string; method: string } }>(asJson).error).toMatchObject({ code: 'BG_E_NOT_FOUND', method: 'IBackgroundCopyManager::GetJob' });
+  });
+
+  test('a method this BITS lacks exits 3 (suspend on Wine); on Windows it works', async () => {
+    const id = json<{ jobId: string }>(await bits(['--json', 'create', 'cli suspend'])).jobId;
+    const run = await bits(['--json', 'suspend', id]);
+    if (wine) {
+      expect(run.code).toBe(3);
+      expect(json<{ error: { code: string } }>(run).error.code).toBe('E_NOTIMPL');
+    } else expect(run.code).toBe(0);
+    expect((await bits(['cancel', id])).code).toBe(0);
+  });
+
+  test('--async prints the job id and returns; monitor off a terminal prints one snapshot', async () => {
+    const run = await bits(['download', '--async', server.url('b.bin'), path.join(folder.dir, 'async.bin')]);
+    expect(run.code).toBe(0);
+    const id = run.stdout.trim();
+    expect(id).toMatch(/^\{[0-9A-F-]{36}\}$/);
+    const snap = json<{ time: string; jobs: Array<{ id: string }> }>(await bits(['--json', 'monitor', id]));
+    expect(snap.jobs.map((j) => j.id)).toEqual([id]);
+    const human = await bits(['monitor']);
+    expect(human.stdout).toContain('STATE');
+    expect(human.stdout).toContain(id);
+    expect(human.stdout.includes('\u001b[')).toBe(false); // no colors off a terminal
+    await bits(['cancel', id]);
+  });
+});
