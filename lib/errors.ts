@@ -25,19 +25,29 @@ function hex(n: number): string {
 
 /** The file a job error concerns. */
 export interface BitsErrorFile {
+  /** The URL, or null where BITS did not say. */
   remoteName: string | null;
+  /** The local path, or null where BITS did not say. */
   localName: string | null;
 }
 
+/** What a BitsError is made from. */
 export interface BitsErrorOptions {
+  /** The HRESULT, signed or unsigned. */
   hresult: number;
+  /** The COM method that failed, e.g. 'IBackgroundCopyJob::Resume'. */
   method: string;
   /** BITS's or the system's description; a built-in one is used when empty. */
   description?: string | null;
+  /** For a job error: where it happened. */
   context?: ErrorContext;
+  /** BITS's description of the context. */
   contextDescription?: string | null;
+  /** The protocol of the transfer. */
   protocol?: string | null;
+  /** The file involved. */
   file?: BitsErrorFile | null;
+  /** The job concerned. */
   jobId?: string;
 }
 
@@ -47,6 +57,7 @@ export interface BitsErrorOptions {
  * `method` the COM method that failed (`'IBackgroundCopyManager::CreateJob'`).
  */
 export class BitsError extends Error {
+  /** Always 'BitsError'. */
   override readonly name = 'BitsError';
   /** The HRESULT as an unsigned 32-bit number. */
   readonly hresult: number;
@@ -58,6 +69,7 @@ export class BitsError extends Error {
   readonly description: string;
   /** For a job error: where the error happened. */
   readonly context?: ErrorContext;
+  /** For a job error: BITS's description of the context, where it gives one. */
   readonly contextDescription?: string;
   /** For a job error: the protocol of the transfer (e.g. `'http'`) when BITS names one. */
   readonly protocol?: string;
@@ -85,8 +97,11 @@ export class BitsError extends Error {
 
 /** Thrown by every BITS call on a platform other than Windows. */
 export class UnsupportedPlatformError extends Error {
+  /** Always 'UnsupportedPlatformError'. */
   override readonly name = 'UnsupportedPlatformError';
+  /** Always 'ERR_BITS_UNSUPPORTED_PLATFORM'. */
   readonly code = 'ERR_BITS_UNSUPPORTED_PLATFORM';
+  /** The platform that has no BITS (`process.platform`). */
   readonly platform: string;
   constructor(platform: string, cause?: unknown) {
     super(
@@ -100,7 +115,9 @@ export class UnsupportedPlatformError extends Error {
 
 /** A call on a manager or job after its `close()`. */
 export class ObjectClosedError extends Error {
+  /** Always 'ObjectClosedError'. */
   override readonly name = 'ObjectClosedError';
+  /** Always 'ERR_BITS_CLOSED'. */
   readonly code = 'ERR_BITS_CLOSED';
   constructor(what: string) {
     super(`${what} was closed; get a new one (manager.getJob(id) reattaches to a job)`);
@@ -109,7 +126,9 @@ export class ObjectClosedError extends Error {
 
 /** The shape the addon rejects with; see binding.d.ts. */
 interface NativeFailure {
+  /** The HRESULT, signed or unsigned. */
   hresult: number;
+  /** The COM method that failed, e.g. 'IBackgroundCopyJob::Resume'. */
   method: string;
   message: string;
 }
@@ -135,7 +154,9 @@ export async function native<T>(call: () => Promise<T>): Promise<T> {
 
 /** The wait or transfer was aborted through its AbortSignal. The BITS job itself is left as it was unless the caller cancels it. */
 export class AbortError extends Error {
+  /** Always 'AbortError'. */
   override readonly name = 'AbortError';
+  /** Always 'ABORT_ERR', as Node's own AbortError. */
   readonly code = 'ABORT_ERR';
   /** The job concerned, to reattach with `manager.getJob()`. */
   jobId?: string;
@@ -146,7 +167,10 @@ export class AbortError extends Error {
 
 /** A wait gave up after its `timeoutMs`; the job carries on. */
 export class TimeoutError extends Error {
+  /** Always 'TimeoutError'. */
   override readonly name = 'TimeoutError';
+  /** Always 'ETIMEDOUT'. */
   readonly code = 'ETIMEDOUT';
+  /** The job concerned. */
   jobId?: string;
 }

@@ -6,15 +6,27 @@ import { requireBoolean, requireRemoteName, requireUint32 } from './validate.js'
 
 /** BG_FILE_PROGRESS. */
 export interface FileProgress {
+  /** The size, or null while BITS does not know it. */
   bytesTotal: number | null;
+  /** Bytes transferred so far. */
   bytesTransferred: number;
   /** True once the file is whole (for downloads: before complete() moves it into place). */
   completed: boolean;
 }
 
+/** Where a file's bytes came from (IBackgroundCopyFile4). */
+export interface PeerDownloadStats {
+  /** Bytes from the origin server. */
+  fromOrigin: number;
+  /** Bytes from peers (BranchCache). */
+  fromPeers: number;
+}
+
 /** A byte range of a file; `length` null runs to the end of the file. */
 export interface FileRange {
+  /** Where the range starts, in bytes. */
   offset: number;
+  /** Its length in bytes; null runs to the end of the file (BG_LENGTH_TO_EOF). */
   length: number | null;
 }
 
@@ -73,7 +85,7 @@ export class BackgroundCopyFile {
   }
 
   /** IBackgroundCopyFile4::GetPeerDownloadStats: bytes from the origin server and from peers */
-  getPeerDownloadStats(): Promise<{ fromOrigin: number; fromPeers: number }> {
+  getPeerDownloadStats(): Promise<PeerDownloadStats> {
     return this.#call((f) => f.getPeerDownloadStats());
   }
   /** IBackgroundCopyFile5 BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS: the headers of the last response */
@@ -102,10 +114,12 @@ export class BackgroundCopyFile {
     this.#native.close();
   }
 
+  /** `using` support: the same as close(). */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** What `util.inspect` and console.log show: the id, never a secret. */
   [inspect.custom](): string {
     return `BackgroundCopyFile {${this.#closed ? ' closed ' : ''}}`;
   }

@@ -8,6 +8,11 @@ export type {
   FileSpec,
   JobError,
   JobEventMap,
+  JobSnapshot,
+  NotifyCmdLine,
+  ReplyProgress,
+  TransferredFile,
+  TransferredRanges,
   JobProgress,
   JobTimes,
   ProxySettings,
@@ -15,7 +20,7 @@ export type {
 } from './job.js';
 export { BackgroundCopyJob4 } from './job4.js';
 export { BackgroundCopyFile } from './file.js';
-export type { FileProgress, FileRange } from './file.js';
+export type { FileProgress, FileRange, PeerDownloadStats } from './file.js';
 export { download, startDownload, startUpload, upload } from './transfer.js';
 export type { TransferOptions, TransferResult } from './transfer.js';
 export { AbortError, BitsError, ObjectClosedError, TimeoutError, UnsupportedPlatformError, hresultName } from './errors.js';

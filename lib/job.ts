@@ -20,6 +20,7 @@ import { AbortError, BitsError, ObjectClosedError, TimeoutError, builtInDescript
 import { unwatch, watch } from './events.js';
 import { BackgroundCopyFile, checkRanges } from './file.js';
 import type { FileRange } from './file.js';
+import type { BitsErrorFile } from './errors.js';
 import type { BackgroundCopyJob4 } from './job4.js';
 import {
   MAX_DESCRIPTION,
@@ -35,9 +36,13 @@ import {
 
 /** BG_JOB_PROGRESS. `bytesTotal` is null while BITS does not know the size. */
 export interface JobProgress {
+  /** Bytes of all files, or null while BITS does not know (BG_SIZE_UNKNOWN). */
   bytesTotal: number | null;
+  /** Bytes transferred so far. */
   bytesTransferred: number;
+  /** Files in the job. */
   filesTotal: number;
+  /** Files transferred so far. */
   filesTransferred: number;
 }
 
@@ -57,26 +62,35 @@ export interface FileSpec {
 
 /** IBackgroundCopyError: why a job is in the error or transient-error state. */
 export interface JobError {
+  /** Where the error happened. */
   context: ErrorContext;
+  /** The HRESULT, unsigned. */
   hresult: number;
   /** Symbolic name of `hresult`, e.g. `'BG_E_HTTP_ERROR_404'`. */
   code: string;
   /** BITS's description, else the system's, else a built-in one. */
   message: string;
+  /** BITS's description of the context (null on Wine). */
   contextDescription: string | null;
+  /** The transfer's protocol, e.g. 'http'. */
   protocol: string | null;
-  file?: { remoteName: string | null; localName: string | null };
+  /** The file involved, where BITS names one. */
+  file?: BitsErrorFile;
 }
 
 /** BG_JOB_TIMES; null where BITS says "not yet". */
 export interface JobTimes {
+  /** When the job was created. */
   creationTime: Date | null;
+  /** When it last changed. */
   modificationTime: Date | null;
+  /** When its last file was transferred; null until then. */
   transferCompletionTime: Date | null;
 }
 
 /** BG_JOB_PROXY_USAGE with its lists. */
 export interface ProxySettings {
+  /** 'preconfig' (the system's), 'no-proxy', 'override' (the lists below) or 'autodetect'. */
   usage: ProxyUsage;
   /** Space-delimited proxies, for 'override'. */
   proxyList: string | null;
@@ -86,41 +100,93 @@ export interface ProxySettings {
 
 /** A user name and password for a server or proxy (BG_AUTH_CREDENTIALS). */
 export interface Credentials {
+  /** 'server' (default) or 'proxy'. */
   target?: AuthTarget;
+  /** 'basic' (default), 'digest', 'ntlm', 'negotiate' or 'passport'. */
   scheme?: AuthScheme;
+  /** The user name; null for the logged-on user (NTLM, Negotiate). */
   userName: string | null;
+  /** The password; wiped from native memory after the call. */
   password: string | null;
 }
 
 /** The client certificate of a job (IBackgroundCopyJobHttpOptions::GetClientCertificate). */
 export interface ClientCertificate {
+  /** Which certificate store. */
   storeLocation: CertStoreLocation;
+  /** The store's name, e.g. 'MY'. */
   storeName: string | null;
+  /** The certificate's SHA-1 hash. */
   hash: Buffer | null;
+  /** The certificate's subject. */
   subjectName: string | null;
+}
+
+/** A job's state with its progress. */
+export interface JobSnapshot {
+  /** The state. */
+  state: JobState;
+  /** The progress at that moment. */
+  progress: JobProgress;
+}
+
+/** A file BITS finished, as its callbacks name it. */
+export interface TransferredFile {
+  /** The URL. */
+  remoteName: string;
+  /** The local path. */
+  localName: string;
+}
+
+/** Ranges of a file that arrived (IBackgroundCopyCallback3). */
+export interface TransferredRanges extends TransferredFile {
+  /** The ranges. */
+  ranges: FileRange[];
+}
+
+/** The program BITS starts when a job is transferred or fails (IBackgroundCopyJob2). */
+export interface NotifyCmdLine {
+  /** The program's full path, or null for none. */
+  program: string | null;
+  /** Its command line, or null. */
+  parameters: string | null;
+}
+
+/** BG_JOB_REPLY_PROGRESS: how much of the server's reply to an upload-reply job arrived. */
+export interface ReplyProgress {
+  /** The reply's size, or null while unknown. */
+  bytesTotal: number | null;
+  /** Bytes of the reply received. */
+  bytesTransferred: number;
 }
 
 /** The events of a job; see `BackgroundCopyJob`. */
 export interface JobEventMap {
   /** Any change of state, seen by a callback or by the poller, once each. */
   state: [state: JobState, previous: JobState];
+  /** Every file is transferred: call complete() to keep them. */
   transferred: [progress: JobProgress];
+  /** The job went to 'error'; the BitsError carries BITS's error for it. */
   error: [error: BitsError];
   /** The job changed: its state or its progress. */
-  modification: [snapshot: { state: JobState; progress: JobProgress }];
+  modification: [snapshot: JobSnapshot];
   /** A file finished (callbacks only: BITS 3.0 and later; Wine never sends it). */
-  'file-transferred': [file: { remoteName: string; localName: string }];
+  'file-transferred': [file: TransferredFile];
   /** Ranges of a file arrived (IBackgroundCopyCallback3, BITS 10.1, jobs using requestFileRanges). */
-  'file-ranges-transferred': [file: { remoteName: string; localName: string; ranges: FileRange[] }];
+  'file-ranges-transferred': [file: TransferredRanges];
+  /** Bytes or files moved on. */
   progress: [progress: JobProgress];
   /** EventEmitter's own. */
   newListener: [eventName: string | symbol, listener: unknown];
+  /** EventEmitter's own. */
   removeListener: [eventName: string | symbol, listener: unknown];
 }
 
 const WATCHED_EVENTS = new Set<string>(['state', 'transferred', 'error', 'modification', 'file-transferred', 'file-ranges-transferred', 'progress']);
 
+/** Options of `waitForTransfer()`. */
 export interface WaitOptions {
+  /** Aborts the wait (AbortError); the job carries on. */
   signal?: AbortSignal;
   /** How often to ask BITS for the state while no callback arrives (default 500). */
   pollIntervalMs?: number;
@@ -424,7 +490,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   }
 
   /** Progress snapshots every `intervalMs` (default 1000) until the job reaches a final state. */
-  async *progress(options: { intervalMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<JobProgress & { state: JobState }, void, undefined> {
+  async *progress(options: { intervalMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<JobProgress & Pick<JobSnapshot, 'state'>, void, undefined> {
     const intervalMs = options.intervalMs === undefined ? 1000 : requireUint32('intervalMs', options.intervalMs);
     for (;;) {
       if (options.signal?.aborted) throw withJob(new AbortError(undefined, { cause: options.signal.reason }), this.id);
@@ -523,7 +589,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     return this.call((j) => j.setProxySettings(usage, list, bypass));
   }
   /** IBackgroundCopyJob2::GetNotifyCmdLine */
-  getNotifyCmdLine(): Promise<{ program: string | null; parameters: string | null }> {
+  getNotifyCmdLine(): Promise<NotifyCmdLine> {
     return this.call((j) => j.getNotifyCmdLine());
   }
   /** IBackgroundCopyJob2::SetNotifyCmdLine: a program BITS starts on transfer or error (null clears it). */
@@ -533,7 +599,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     return this.call((j) => j.setNotifyCmdLine(p, a));
   }
   /** IBackgroundCopyJob2::GetReplyProgress (upload-reply jobs) */
-  getReplyProgress(): Promise<{ bytesTotal: number | null; bytesTransferred: number }> {
+  getReplyProgress(): Promise<ReplyProgress> {
     return this.call((j) => j.getReplyProgress());
   }
   /** IBackgroundCopyJob2::GetReplyData: the server's reply to an upload-reply job */
@@ -597,6 +663,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     const v = requireBoolean('enabled', enabled);
     return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.DYNAMIC_CONTENT, v));
   }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_DYNAMIC_CONTENT */
   async getDynamicContent(): Promise<boolean> {
     return (await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.DYNAMIC_CONTENT))) === true;
   }
@@ -605,6 +672,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     const v = requireBoolean('enabled', enabled);
     return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.HIGH_PERFORMANCE, v));
   }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_HIGH_PERFORMANCE */
   async getHighPerformance(): Promise<boolean> {
     return (await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.HIGH_PERFORMANCE))) === true;
   }
@@ -613,6 +681,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     const v = requireUint32('bytes', bytes, Number.MAX_SAFE_INTEGER);
     return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.MAX_DOWNLOAD_SIZE, v));
   }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE, in bytes */
   async getMaxDownloadSize(): Promise<number> {
     return Number(await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.MAX_DOWNLOAD_SIZE)));
   }
@@ -621,6 +690,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     const v = requireBoolean('enabled', enabled);
     return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.ON_DEMAND_MODE, v));
   }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_ON_DEMAND_MODE */
   async getOnDemandMode(): Promise<boolean> {
     return (await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.ON_DEMAND_MODE))) === true;
   }
@@ -629,6 +699,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     const v = requireUint32('flags', flags);
     return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.COST_FLAGS, v));
   }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_ID_COST_FLAGS */
   async getCostFlags(): Promise<number> {
     return Number(await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.COST_FLAGS)));
   }
@@ -637,6 +708,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     const v = requireGuid('clsid', clsid);
     return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.NOTIFICATION_CLSID, v));
   }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_NOTIFICATION_CLSID */
   async getNotificationClsid(): Promise<string> {
     return String(await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.NOTIFICATION_CLSID)));
   }
@@ -645,6 +717,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     const v = requireUint32('ms', ms);
     return this.call((j) => j.setProperty(BITS_JOB_PROPERTY.MINIMUM_NOTIFICATION_INTERVAL_MS, v));
   }
+  /** IBackgroundCopyJob5 BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS */
   async getMinimumNotificationInterval(): Promise<number> {
     return Number(await this.call((j) => j.getProperty(BITS_JOB_PROPERTY.MINIMUM_NOTIFICATION_INTERVAL_MS)));
   }
@@ -744,10 +817,12 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     this.#native.close();
   }
 
+  /** `using` support: the same as close(). */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** What `util.inspect` and console.log show: the id, never a secret. */
   [inspect.custom](): string {
     return `${this.constructor.name} { id: '${this.id}'${this.#closed ? ', closed' : ''} }`;
   }

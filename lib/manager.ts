@@ -8,6 +8,7 @@ import { ObjectClosedError, native } from './errors.js';
 import { BackgroundCopyJob } from './job.js';
 import { MAX_DISPLAY_NAME, requireBoolean, requireGuid, requireHresult, requireOneOf, requireString, requireUint32 } from './validate.js';
 
+/** Options of `listJobs()`. */
 export interface ListJobsOptions {
   /** BG_JOB_ENUM_ALL_USERS: every user's jobs. Needs an elevated process (else E_ACCESSDENIED). */
   allUsers?: boolean;
@@ -79,10 +80,12 @@ export class BackgroundCopyManager {
     this.#native.close();
   }
 
+  /** `using` support: the same as close(). */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** What `util.inspect` and console.log show: the id, never a secret. */
   [inspect.custom](): string {
     return `BackgroundCopyManager {${this.#closed ? ' closed ' : ''}}`;
   }

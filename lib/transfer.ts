@@ -3,23 +3,27 @@
 // is cancelled, so nothing is left in the user's queue (60 jobs at most), unless
 // keepJobOnError asks to keep it for a later resume.
 import { JOB_PRIORITIES, PROXY_USAGES } from './enums.js';
-import type { JobPriority, ProxyUsage } from './enums.js';
+import type { JobPriority } from './enums.js';
 import { AbortError, BitsError, TimeoutError } from './errors.js';
 import { headerText } from './job.js';
-import type { BackgroundCopyJob, Credentials, FileSpec, JobProgress } from './job.js';
+import type { BackgroundCopyJob, Credentials, FileSpec, JobProgress, ProxySettings } from './job.js';
 import { BackgroundCopyManager } from './manager.js';
 import { requireBoolean, requireLocalName, requireOneOf, requireRemoteName, requireString, requireUint32 } from './validate.js';
 
+/** Options of `download()`, `upload()`, `startDownload()` and `startUpload()`. */
 export interface TransferOptions {
   /** Default: 'windows-bits download' / 'windows-bits upload'. */
   displayName?: string;
+  /** The job description (at most 1024 characters). */
   description?: string;
+  /** 'foreground' transfers at once; the others in the background, on idle bandwidth. */
   priority?: JobPriority;
   /** Extra request headers (IBackgroundCopyJobHttpOptions). */
   headers?: Readonly<Record<string, string>> | readonly string[];
   /** Server or proxy credentials; the password is wiped from native memory after use. */
   credentials?: Credentials | readonly Credentials[];
-  proxy?: { usage: ProxyUsage; proxyList?: string | null; bypassList?: string | null };
+  /** Proxy settings, as `job.setProxySettings()` takes them. */
+  proxy?: Partial<ProxySettings> & Pick<ProxySettings, 'usage'>;
   /** Seconds BITS waits before retrying after a transient error. */
   minimumRetryDelay?: number;
   /** Seconds without progress before BITS gives up. */
@@ -28,20 +32,29 @@ export interface TransferOptions {
   maximumDownloadTime?: number;
   /** Download content without a known size or range support (IBackgroundCopyJob5). */
   dynamicContent?: boolean;
+  /** BITS_JOB_PROPERTY_HIGH_PERFORMANCE (IBackgroundCopyJob5). */
   highPerformance?: boolean;
+  /** Called with each progress snapshot. */
   onProgress?: (progress: JobProgress) => void;
+  /** Aborts the transfer; the job is cancelled unless keepJobOnError. */
   signal?: AbortSignal;
   /** Keep the job in BITS when the transfer fails or is aborted; the error carries its `jobId`. */
   keepJobOnError?: boolean;
+  /** How often to ask BITS while no callback arrives (default 500). */
   pollIntervalMs?: number;
   /** A manager to use; otherwise one is connected and closed for the call. */
   manager?: BackgroundCopyManager;
 }
 
+/** What a finished one-call transfer reports. */
 export interface TransferResult {
+  /** The BITS job that did it. */
   jobId: string;
+  /** Bytes moved. */
   bytesTransferred: number;
-  files: Array<{ remoteUrl: string; localPath: string }>;
+  /** Each file, as given. */
+  files: FileSpec[];
+  /** From the call to complete(). */
   durationMs: number;
 }
 

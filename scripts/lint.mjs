@@ -16,7 +16,8 @@ const step = (what, cmd, args) => {
 };
 
 step('tsc --noEmit', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-step('eslint lib test', bin('eslint'), ['lib', 'test', 'vitest.config.ts']);
+step('eslint lib test examples', bin('eslint'), ['lib', 'test', 'examples', 'vitest.config.ts']);
+step('typedoc: every public symbol documented', bin('typedoc'), ['--emit', 'none']);
 const native = readdirSync(path.join(root, 'native')).filter((f) => /\.(cc|h)$/.test(f)).map((f) => path.join('native', f));
 step('clang-format --dry-run --Werror native/', process.env.CLANG_FORMAT ?? 'clang-format', ['--dry-run', '--Werror', ...native]);
 process.exit(failed ? 1 : 0);

@@ -27,5 +27,7 @@ npm ci --no-audit --no-fund
 npm run build
 if [ "$(uname -s)" = "Linux" ]; then
   node scripts/wine.mjs setup
+  # The main job, once, so a newcomer sees it work (SKIP_DEMO=1 skips it).
+  if [ "${SKIP_DEMO:-0}" != "1" ]; then npm run demo; fi
 fi
 echo "setup: done. Run the tests with: npm test"

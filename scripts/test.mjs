@@ -69,6 +69,9 @@ if (want('integration')) {
     process.exit(1);
   }
   packForIntegration();
+  // The examples run in the integration suite as users would run them, compiled.
+  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.examples.json'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status !== 0) console.error('test: compiling examples/ failed');
   const out = path.join(results, 'integration.json');
   let code;
   let where;

@@ -1,0 +1,64 @@
+// examples/updater.ts as a user runs it: started, killed mid-download, started
+// again; the second run must find the same BITS job and finish it.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import { startServer } from '../support/http-server.js';
+import type { TestServer } from '../support/http-server.js';
+import { randomContent, tempFolder } from './helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const updater = path.join(root, '.test-results', 'examples', 'updater.js');
+const folder = tempFolder();
+const content = randomContent(1_500_000);
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer({ 'app.msi': content }, { bytesPerSecond: 500_000 });
+});
+afterAll(async () => {
+  await server.close();
+  folder.cleanup();
+});
+
+function start(args: string[], log: string): { done: Promise<number | null>; kill(): void } {
+  const fd = openSync(log, 'w');
+  const child = spawn(process.execPath, [updater, ...args], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return { done: new Promise((resolve) => child.on('close', resolve)), kill: () => child.kill() };
+}
+
+async function until(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('examples', () => {
+  test('updater.ts survives being killed: the next run reattaches by id and installs', async () => {
+    expect(existsSync(updater), 'compiled by scripts/test.mjs').toBe(true);
+    const target = path.join(folder.dir, 'app.msi');
+    const first = path.join(folder.dir, 'first.log');
+    const run1 = start([server.url('app.msi'), target], first);
+    await until(() => existsSync(first) && readFileSync(first, 'utf8').includes('started'), 30_000);
+    run1.kill();
+    await run1.done;
+    const id = readFileSync(path.join(folder.dir, '.update-job'), 'utf8').trim();
+    expect(existsSync(target)).toBe(false);
+
+    const second = path.join(folder.dir, 'second.log');
+    const code = await start([server.url('app.msi'), target], second).done;
+    const log = readFileSync(second, 'utf8');
+    expect(code, log).toBe(0);
+    expect(log).toContain(`reattached to ${id}`);
+    expect(log).toContain('ready to install');
+    expect(readFileSync(target).equals(content)).toBe(true);
+    expect(existsSync(path.join(folder.dir, '.update-job'))).toBe(false);
+  });
+});
