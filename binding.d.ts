@@ -180,6 +180,8 @@ export interface NativeManager {
 export interface NativeDebugStats {
   /** COM references the addon holds right now. */
   liveComObjects: number;
+  /** COM references held by every addon instance of the process (all worker_threads). */
+  processComObjects: number;
   /** Promises not yet settled. */
   pendingCalls: number;
   /** GetProcessHandleCount (Wine reports 0). */

@@ -23,6 +23,17 @@ function hex(n: number): string {
   return (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }
 
+// What COM and RPC answer once the service process is gone.
+const DISCONNECTED = new Set([
+  'RPC_S_SERVER_UNAVAILABLE',
+  'RPC_S_CALL_FAILED',
+  'RPC_S_CALL_FAILED_DNE',
+  'RPC_E_DISCONNECTED',
+  'RPC_E_SERVER_DIED',
+  'RPC_E_SERVER_DIED_DNE',
+  'CO_E_OBJNOTCONNECTED',
+]);
+
 /** The file a job error concerns. */
 export interface BitsErrorFile {
   /** The URL, or null where BITS did not say. */
@@ -78,11 +89,17 @@ export class BitsError extends Error {
   /** For a job error: the job's id, to reattach with `manager.getJob()`. */
   readonly jobId?: string;
 
+  /** True when the BITS service went away (stopped, crashed): connect again; the jobs themselves persist in BITS. */
+  get disconnected(): boolean {
+    return DISCONNECTED.has(this.code);
+  }
+
   constructor(options: BitsErrorOptions) {
     const hresult = options.hresult >>> 0;
     const code = hresultName(hresult);
     const description = options.description?.trim() || builtInDescription(hresult);
-    super(`${description} (${code}, 0x${hex(hresult)}, in ${options.method})`);
+    const advice = DISCONNECTED.has(code) ? ' The connection to the BITS service is lost: call BackgroundCopyManager.connect() again.' : '';
+    super(`${description} (${code}, 0x${hex(hresult)}, in ${options.method}).${advice}`);
     this.hresult = hresult;
     this.code = code;
     this.method = options.method;

@@ -422,17 +422,22 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     const o = waitOptions(options);
     const signal = o.signal;
     if (signal?.aborted) throw withJob(new AbortError(undefined, { cause: signal.reason }), this.id);
-    const started = Date.now();
     let transientSince: number | undefined;
     let noProgressMs: number | undefined;
     return new Promise<JobProgress>((resolve, reject) => {
       let done = false;
       let ticking = false;
       let timer: NodeJS.Timeout | undefined;
+      // The deadline has its own timer: a long poll interval must not stretch it.
+      const deadline =
+        o.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => finish(() => reject(withJob(new TimeoutError(`job ${this.id} was not transferred within ${o.timeoutMs} ms`), this.id))), o.timeoutMs);
       const finish = (settle: () => void): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        clearTimeout(deadline);
         this.off('state', wake);
         signal?.removeEventListener('abort', onAbort);
         settle();
@@ -467,9 +472,6 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
               return finish(() => reject(error));
             }
           } else transientSince = undefined;
-          if (o.timeoutMs !== undefined && now - started >= o.timeoutMs) {
-            return finish(() => reject(withJob(new TimeoutError(`job ${this.id} was not transferred within ${o.timeoutMs} ms`), this.id)));
-          }
         } catch (e) {
           finish(() => reject(e instanceof Error ? e : new Error(String(e))));
         } finally {

@@ -16,6 +16,7 @@ Napi::Value DebugStats(const Napi::CallbackInfo& info) {
   GetProcessHandleCount(GetCurrentProcess(), &handles);
   Napi::Object o = Napi::Object::New(env);
   o.Set("liveComObjects", Napi::Number::New(env, static_cast<double>(state->thread()->liveObjects())));
+  o.Set("processComObjects", Napi::Number::New(env, static_cast<double>(ObjectTable::processLive().load())));
   o.Set("pendingCalls", Napi::Number::New(env, static_cast<double>(state->pendingCalls())));
   o.Set("processHandles", Napi::Number::New(env, handles));
   o.Set("callbacksReceived", Napi::Number::New(env, static_cast<double>(NotifyCallback::received.load())));

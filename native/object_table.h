@@ -16,6 +16,13 @@
 
 class ObjectTable {
  public:
+  // Every addon instance's references together: worker_threads come and go, and
+  // what they held must be back at zero when they have gone.
+  static std::atomic<int64_t>& processLive() {
+    static std::atomic<int64_t> live{0};
+    return live;
+  }
+
   explicit ObjectTable(std::atomic<int64_t>& live) : live_(live) {}
   ObjectTable(const ObjectTable&) = delete;
   ObjectTable& operator=(const ObjectTable&) = delete;
@@ -28,7 +35,7 @@ class ObjectTable {
     Entry& e = entries_[id];
     e.iid = __uuidof(I);
     e.primary = p;
-    live_++;
+    Count(+1);
     return id;
   }
 
@@ -59,7 +66,7 @@ class ObjectTable {
       return hr;
     }
     e.faces.emplace_back(__uuidof(I), p);
-    live_++;
+    Count(+1);
     *out = p;
     return S_OK;
   }
@@ -114,13 +121,18 @@ class ObjectTable {
     for (auto& [iid, p] : e.faces) {
       if (p) {
         p->Release();
-        live_--;
+        Count(-1);
       }
     }
     if (e.primary) {
       e.primary->Release();
-      live_--;
+      Count(-1);
     }
+  }
+
+  void Count(int delta) {
+    live_ += delta;
+    processLive() += delta;
   }
 
   std::unordered_map<uint64_t, Entry> entries_;

@@ -35,7 +35,14 @@ describe('BitsError', () => {
     expect(e.code).toBe('BG_E_NOT_FOUND');
     expect(e.method).toBe('IBackgroundCopyManager::GetJob');
     expect(e.description).toBe('The requested job was not found.');
-    expect(e.message).toBe('The requested job was not found. (BG_E_NOT_FOUND, 0x80200001, in IBackgroundCopyManager::GetJob)');
+    expect(e.message).toBe('The requested job was not found. (BG_E_NOT_FOUND, 0x80200001, in IBackgroundCopyManager::GetJob).');
+    expect(e.disconnected).toBe(false);
+  });
+
+  test('a lost service says so and tells what to do', () => {
+    const e = new BitsError({ hresult: 0x800706ba, method: 'IBackgroundCopyJob::GetState', description: 'RPC server unavailable' });
+    expect(e.disconnected).toBe(true);
+    expect(e.message).toMatch(/connection to the BITS service is lost: call BackgroundCopyManager.connect\(\) again/);
   });
 
   test('without a description from BITS, a built-in one says what happened', () => {

@@ -79,6 +79,13 @@ describe('waitForTransfer', () => {
     await expect(job.waitForTransfer({ signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
   });
 
+  test('timeoutMs holds even when the poll interval is longer (found by the fuzz suite)', async () => {
+    const { job } = scripted(['transferring']);
+    const started = Date.now();
+    await expect(job.waitForTransfer({ pollIntervalMs: 3_600_000, timeoutMs: 50 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   test('bad options are refused', async () => {
     const { job } = scripted(['transferring']);
     await expect(job.waitForTransfer({ pollIntervalMs: 1 })).rejects.toBeInstanceOf(RangeError);
