@@ -159,6 +159,8 @@ export interface NativeJobEvent {
   kind: 'transferred' | 'error' | 'modification' | 'file-transferred' | 'file-ranges-transferred';
   /** BG_JOB_STATE, or -1 when the event does not say. */
   state: number;
+  /** When BITS called our callback, in nanoseconds on process.hrtime's clock. */
+  receivedAt: number;
   progress?: NativeProgress;
   remoteName?: string;
   localName?: string;

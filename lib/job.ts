@@ -196,6 +196,8 @@ export interface WaitOptions {
   onProgress?: (progress: JobProgress) => void;
 }
 
+let job4Class: typeof BackgroundCopyJob4 | undefined;
+
 const BITS_MC_JOB_CANCELLED = 0x80194000;
 const BG_E_NO_PROGRESS = 0x80200024;
 const DEFAULT_NO_PROGRESS_TIMEOUT_S = 14 * 24 * 3600;
@@ -218,6 +220,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   pollIntervalMs = 2000;
   readonly #native: NativeJob;
   #closed = false;
+  #hasJob4 = false;
   #watching = false;
   #timer: NodeJS.Timeout | undefined;
   #lastState: JobState | undefined;
@@ -799,11 +802,17 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
 
   /** QueryInterface for IBackgroundCopyJob4 (BITS 3.0, Vista and later); E_NOINTERFACE where missing. */
   async queryJob4(): Promise<BackgroundCopyJob4> {
-    await this.call((j) => j.queryInterface('IBackgroundCopyJob4'));
+    // Once BITS said yes, the native side holds the pointer: asking again would
+    // only cost a trip to the COM thread.
+    if (!this.#hasJob4) {
+      await this.call((j) => j.queryInterface('IBackgroundCopyJob4'));
+      this.#hasJob4 = true;
+    }
+    if (this.#closed) throw new ObjectClosedError(`Job ${this.id}`);
     // Imported here, not above: job4.ts extends this class, so a static import
     // would depend on which of the two files a program happens to load first.
-    const { BackgroundCopyJob4 } = await import('./job4.js');
-    return new BackgroundCopyJob4(this.#native);
+    job4Class ??= (await import('./job4.js')).BackgroundCopyJob4;
+    return new job4Class(this.#native);
   }
 
   /**

@@ -26,6 +26,7 @@ void EventSink::Push(JobEvent event) {
     o.Set("jobId", str(e->jobId));
     o.Set("kind", e->kind);
     o.Set("state", e->state);
+    o.Set("receivedAt", e->receivedAtNs);
     if (e->hasProgress) {
       Napi::Object p = Napi::Object::New(env);
       p.Set("bytesTotal", e->progress.BytesTotal == BG_SIZE_UNKNOWN
@@ -89,6 +90,12 @@ void NotifyCallback::Emit(IBackgroundCopyJob* job, const char* kind, int state, 
                           IBackgroundCopyFile* file, std::vector<BG_FILE_RANGE> ranges) {
   received++;
   JobEvent e;
+  // QueryPerformanceCounter in nanoseconds: the clock libuv's hrtime reads on
+  // Windows, so JS can measure how long the event took to reach it.
+  LARGE_INTEGER now, freq;
+  QueryPerformanceCounter(&now);
+  QueryPerformanceFrequency(&freq);
+  e.receivedAtNs = static_cast<double>(now.QuadPart) * (1e9 / static_cast<double>(freq.QuadPart));
   e.ranges = std::move(ranges);
   GUID id;
   if (!job || FAILED(job->GetId(&id))) return;

@@ -22,6 +22,7 @@ struct JobEvent {
   std::wstring remoteName;
   std::wstring localName;
   std::vector<BG_FILE_RANGE> ranges;
+  double receivedAtNs = 0;  // when BITS called us, on process.hrtime's clock
 };
 
 class EventSink {
