@@ -5,6 +5,7 @@
 #pragma once
 
 #include <windows.h>
+#include <objbase.h>
 #include <unknwn.h>
 
 #include <atomic>
@@ -31,6 +32,7 @@ class ObjectTable {
   // Takes over one reference to p, which must be an I* for the IID given.
   template <class I>
   uint64_t Add(I* p) {
+    EnsureImpersonation(p);
     uint64_t id = next_++;
     Entry& e = entries_[id];
     e.iid = __uuidof(I);
@@ -65,6 +67,7 @@ class ObjectTable {
       if (hr == E_NOINTERFACE) e.faces.emplace_back(__uuidof(I), nullptr);
       return hr;
     }
+    EnsureImpersonation(p);
     e.faces.emplace_back(__uuidof(I), p);
     Count(+1);
     *out = p;
@@ -128,6 +131,18 @@ class ObjectTable {
       e.primary->Release();
       Count(-1);
     }
+  }
+
+  // BITS needs at least IDENTIFY impersonation on its proxies. That is COM's
+  // default, but a host may have lowered it process-wide with
+  // CoInitializeSecurity, which belongs to the host and is never called here. The
+  // blanket is per proxy, so each new one is checked; a local object has none.
+  static void EnsureImpersonation(IUnknown* p) {
+    DWORD level = 0;
+    if (FAILED(CoQueryProxyBlanket(p, nullptr, nullptr, nullptr, nullptr, &level, nullptr, nullptr))) return;
+    if (level >= RPC_C_IMP_LEVEL_IDENTIFY) return;
+    CoSetProxyBlanket(p, RPC_C_AUTHN_DEFAULT, RPC_C_AUTHZ_DEFAULT, COLE_DEFAULT_PRINCIPAL, RPC_C_AUTHN_LEVEL_DEFAULT,
+                      RPC_C_IMP_LEVEL_IMPERSONATE, nullptr, EOAC_DEFAULT);
   }
 
   void Count(int delta) {

@@ -1,15 +1,26 @@
 // Human output: sizes, durations, colors (only on a TTY, never with NO_COLOR),
 // and tables.
-import { styleText } from 'node:util';
-
 type Style = 'red' | 'green' | 'yellow' | 'cyan' | 'gray' | 'bold' | 'dim';
+
+// SGR codes written directly: util.styleText decides on its own, differently
+// across Node versions, and the decision here is ours (TTY, NO_COLOR, TERM).
+const SGR: Record<Style, [number, number]> = {
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+  gray: [90, 39],
+  bold: [1, 22],
+  dim: [2, 22],
+};
 
 export function colorEnabled(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
 }
 
 export function paint(stream: NodeJS.WriteStream, style: Style, text: string): string {
-  return colorEnabled(stream) ? styleText(style, text) : text;
+  const [on, off] = SGR[style];
+  return colorEnabled(stream) ? `\x1b[${on}m${text}\x1b[${off}m` : text;
 }
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];

@@ -73,6 +73,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .argument('[id]', 'only this job')
     .option('--all-users', "every user's jobs")
     .option('--interval <seconds>', 'seconds between refreshes', '1')
+    .addHelpText('after', '\nExamples:\n  bits monitor\n  bits monitor {6BA7...} --interval 0.5\n  bits monitor --json   (one snapshot)')
     .action((id: string | undefined, flags: { allUsers?: boolean; interval?: string }) => run((ctx) => monitorCommand(ctx, id, flags)));
 
   bits
@@ -89,6 +90,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .argument('<id>')
     .argument('<url>')
     .argument('<dest>', 'the local file (a full path is made from a relative one)')
+    .addHelpText('after', '\nExample:\n  bits add {6BA7...} https://example.com/a.bin C:\\data\\a.bin')
     .action((id: string, url: string, dest: string) => run((ctx) => addCommand(ctx, id, url, dest)));
 
   bits
@@ -115,6 +117,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
       .command(action)
       .description(what)
       .argument('<id>')
+      .addHelpText('after', `\nExample:\n  bits ${action} {6BA7B810-9DAD-11D1-80B4-00C04FD430C8}`)
       .action((id: string) => run((ctx) => stateCommand(ctx, action, id)));
   }
 
@@ -123,6 +126,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .description('wait until a job is transferred, with a live progress bar (then run bits complete)')
     .argument('<id>')
     .option('--timeout <seconds>', 'give up after this long (the job carries on)')
+    .addHelpText('after', '\nExample:\n  bits wait {6BA7...} --timeout 600 && bits complete {6BA7...}')
     .action((id: string, flags: { timeout?: string }) => run((ctx) => waitCommand(ctx, id, flags)));
 
   return bits;
