@@ -190,6 +190,7 @@ const results = {
     inFlight64PerSec: Math.round(throughput[64]),
     ratio8: +(throughput[8] / rawSequentialPerSec).toFixed(3),
     ratio64: +(throughput[64] / rawSequentialPerSec).toFixed(3),
+    raw4ThreadsPerSec: Math.round(1e9 / rawNs.getState4Threads),
   },
   timerLatenessMs: { idle, with1000InFlight: busy, p99DifferenceMs: +(busy.p99 - idle.p99).toFixed(3) },
   callbackToListenerMs: { events: delays.length, median: delays.length ? +pct(delays, 50).toFixed(3) : null, p99: delays.length ? +pct(delays, 99).toFixed(3) : null },
@@ -211,7 +212,7 @@ for (const o of ops) {
   const r = results.perCallNs[o];
   log(`${o.padEnd(16)} ${String(r.raw).padStart(9)} ${String(r.package).padStart(10)}   ${r.ratio.toFixed(2)}`);
 }
-log(`\nthroughput: raw sequential ${results.throughput.rawSequentialPerSec}/s; package with 8 in flight ${results.throughput.inFlight8PerSec}/s (x${results.throughput.ratio8}), 64 in flight ${results.throughput.inFlight64PerSec}/s (x${results.throughput.ratio64})`);
+log(`\nthroughput: raw sequential ${results.throughput.rawSequentialPerSec}/s; package with 8 in flight ${results.throughput.inFlight8PerSec}/s (x${results.throughput.ratio8}), 64 in flight ${results.throughput.inFlight64PerSec}/s (x${results.throughput.ratio64}); raw C++ from 4 threads ${results.throughput.raw4ThreadsPerSec}/s`);
 log(`1 ms timer lateness p99: idle ${idle.p99.toFixed(2)} ms, with 1,000 calls in flight ${busy.p99.toFixed(2)} ms (max ${busy.max.toFixed(2)} ms); event-loop delay p99 ${busy.loopDelayP99.toFixed(2)} ms`);
 log(`callback -> listener: median ${results.callbackToListenerMs.median} ms, p99 ${results.callbackToListenerMs.p99} ms over ${delays.length} events`);
 log(`${CYCLES} create/cancel + ${CYCLES} getState: RSS ${results.memory.rssGrowthMB >= 0 ? '+' : ''}${results.memory.rssGrowthMB} MB, live COM objects ${before.liveComObjects} -> ${after.liveComObjects} (${atEnd} once all is closed), handles ${before.processHandles} -> ${after.processHandles}`);
