@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 
 import type { NativeFile } from '../binding.js';
-import { ObjectClosedError, native } from './errors.js';
+import { NativeHandle } from './handle.js';
 import { requireBoolean, requireRemoteName, requireUint32 } from './validate.js';
 
 /** BG_FILE_PROGRESS. */
@@ -32,17 +32,15 @@ export interface FileRange {
 
 /** A file of a job (IBackgroundCopyFile, and File2/File3 where the system has them). From `job.listFiles()`. */
 export class BackgroundCopyFile {
-  readonly #native: NativeFile;
-  #closed = false;
+  readonly #handle: NativeHandle<NativeFile>;
 
   /** Not for application code: files come from `job.listFiles()`. */
   constructor(handle: NativeFile) {
-    this.#native = handle;
+    this.#handle = new NativeHandle(handle, 'The file');
   }
 
   #call<T>(fn: (f: NativeFile) => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new ObjectClosedError('The file'));
-    return native(() => fn(this.#native));
+    return this.#handle.call(fn);
   }
 
   /** IBackgroundCopyFile::GetRemoteName */
@@ -109,9 +107,7 @@ export class BackgroundCopyFile {
 
   /** Releases the COM reference now. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#native.close();
+    this.#handle.close();
   }
 
   /** `using` support: the same as close(). */
@@ -121,7 +117,7 @@ export class BackgroundCopyFile {
 
   /** What `util.inspect` and console.log show: the id, never a secret. */
   [inspect.custom](): string {
-    return `BackgroundCopyFile {${this.#closed ? ' closed ' : ''}}`;
+    return `BackgroundCopyFile {${this.#handle.closed ? ' closed ' : ''}}`;
   }
 }
 

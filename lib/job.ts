@@ -16,7 +16,8 @@ import {
   enumName,
 } from './enums.js';
 import type { AuthScheme, AuthTarget, CertStoreLocation, ErrorContext, JobPriority, JobState, JobType, ProxyUsage } from './enums.js';
-import { AbortError, BitsError, ObjectClosedError, TimeoutError, builtInDescription, hresultName, native } from './errors.js';
+import { AbortError, BitsError, ObjectClosedError, TimeoutError, builtInDescription, hresultName } from './errors.js';
+import { NativeHandle } from './handle.js';
 import { unwatch, watch } from './events.js';
 import { BackgroundCopyFile, checkRanges } from './file.js';
 import type { FileRange } from './file.js';
@@ -218,8 +219,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   readonly id: string;
   /** How often the event poller asks BITS while listeners are attached. */
   pollIntervalMs = 2000;
-  readonly #native: NativeJob;
-  #closed = false;
+  readonly #handle: NativeHandle<NativeJob>;
   #hasJob4 = false;
   #watching = false;
   #timer: NodeJS.Timeout | undefined;
@@ -229,10 +229,10 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   /** Not for application code: jobs come from BackgroundCopyManager. */
   constructor(handle: NativeJob) {
     super();
-    this.#native = handle;
+    this.#handle = new NativeHandle(handle, `Job ${handle.id}`);
     this.id = handle.id;
     this.on('newListener', (event) => {
-      if (typeof event === 'string' && WATCHED_EVENTS.has(event) && !this.#watching && !this.#closed) this.#startWatching();
+      if (typeof event === 'string' && WATCHED_EVENTS.has(event) && !this.#watching && !this.#handle.closed) this.#startWatching();
     });
     this.on('removeListener', (event) => {
       if (typeof event === 'string' && WATCHED_EVENTS.has(event) && this.#watching && ![...WATCHED_EVENTS].some((e) => this.listenerCount(e) > 0)) {
@@ -245,7 +245,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     this.#watching = true;
     watch(this.id, this);
     // Callbacks are a speed-up, not a requirement: the poller runs either way.
-    this.#native.subscribe().catch(() => undefined);
+    this.#handle.raw.subscribe().catch(() => undefined);
     void this.#poll(true);
   }
 
@@ -255,7 +255,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     unwatch(this.id, this);
     this.#lastState = undefined;
     this.#lastProgress = undefined;
-    if (!this.#closed) this.#native.unsubscribe().catch(() => undefined);
+    if (!this.#handle.closed) this.#handle.raw.unsubscribe().catch(() => undefined);
   }
 
   async #poll(first = false): Promise<void> {
@@ -269,7 +269,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
       } else this.#observe(state, progress);
     } catch {
       // The next poll tries again; a closed or gone job stops being watched.
-      if (this.#closed) return;
+      if (this.#handle.closed) return;
     }
     // #watching may have changed while the calls above were in flight.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
@@ -325,13 +325,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
 
   /** @internal Runs a binding call, refusing after close() and mapping failures. */
   protected call<T>(fn: (job: NativeJob) => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new ObjectClosedError(`Job ${this.id}`));
-    return native(() => fn(this.#native));
-  }
-
-  /** @internal The handle, shared with the interfaces queried from this job. */
-  protected get handle(): NativeJob {
-    return this.#native;
+    return this.#handle.call(fn);
   }
 
   /** IBackgroundCopyJob::GetDisplayName */
@@ -808,11 +802,11 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
       await this.call((j) => j.queryInterface('IBackgroundCopyJob4'));
       this.#hasJob4 = true;
     }
-    if (this.#closed) throw new ObjectClosedError(`Job ${this.id}`);
+    if (this.#handle.closed) throw new ObjectClosedError(`Job ${this.id}`);
     // Imported here, not above: job4.ts extends this class, so a static import
     // would depend on which of the two files a program happens to load first.
     job4Class ??= (await import('./job4.js')).BackgroundCopyJob4;
-    return new job4Class(this.#native);
+    return new job4Class(this.#handle.raw);
   }
 
   /**
@@ -821,11 +815,10 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
    * from `queryJob4()` share the reference and are closed with it.
    */
   close(): void {
-    if (this.#closed) return;
+    if (this.#handle.closed) return;
     if (this.#watching) this.#stopWatching();
-    this.#closed = true;
+    this.#handle.close();
     this.removeAllListeners();
-    this.#native.close();
   }
 
   /** `using` support: the same as close(). */
@@ -835,7 +828,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
 
   /** What `util.inspect` and console.log show: the id, never a secret. */
   [inspect.custom](): string {
-    return `${this.constructor.name} { id: '${this.id}'${this.#closed ? ', closed' : ''} }`;
+    return `${this.constructor.name} { id: '${this.id}'${this.#handle.closed ? ', closed' : ''} }`;
   }
 }
 

@@ -4,7 +4,8 @@ import type { NativeManager } from '../binding.js';
 import { binding } from './binding.js';
 import { BG_JOB_ENUM_ALL_USERS, JOB_TYPES } from './enums.js';
 import type { JobType } from './enums.js';
-import { ObjectClosedError, native } from './errors.js';
+import { native } from './errors.js';
+import { NativeHandle } from './handle.js';
 import { BackgroundCopyJob } from './job.js';
 import { MAX_DISPLAY_NAME, requireBoolean, requireGuid, requireHresult, requireOneOf, requireString, requireUint32 } from './validate.js';
 
@@ -19,12 +20,11 @@ export interface ListJobsOptions {
  * the addon's COM thread and never blocks the event loop.
  */
 export class BackgroundCopyManager {
-  readonly #native: NativeManager;
-  #closed = false;
+  readonly #handle: NativeHandle<NativeManager>;
 
   /** Not for application code: use `BackgroundCopyManager.connect()`. */
   constructor(handle: NativeManager) {
-    this.#native = handle;
+    this.#handle = new NativeHandle(handle, 'The BackgroundCopyManager');
   }
 
   /** Connects to the BITS service: CoCreateInstance(CLSID_BackgroundCopyManager). */
@@ -34,8 +34,7 @@ export class BackgroundCopyManager {
   }
 
   #call<T>(fn: (m: NativeManager) => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new ObjectClosedError('The BackgroundCopyManager'));
-    return native(() => fn(this.#native));
+    return this.#handle.call(fn);
   }
 
   /**
@@ -75,9 +74,7 @@ export class BackgroundCopyManager {
 
   /** Releases the connection's COM reference now. Jobs already obtained stay usable. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#native.close();
+    this.#handle.close();
   }
 
   /** `using` support: the same as close(). */
@@ -87,6 +84,6 @@ export class BackgroundCopyManager {
 
   /** What `util.inspect` and console.log show: the id, never a secret. */
   [inspect.custom](): string {
-    return `BackgroundCopyManager {${this.#closed ? ' closed ' : ''}}`;
+    return `BackgroundCopyManager {${this.#handle.closed ? ' closed ' : ''}}`;
   }
 }
