@@ -56,7 +56,7 @@ void AddonState::Shutdown() {
   callback_->Release();  // our own object, not a proxy: any thread may release it
 }
 
-Napi::Value AddonState::Schedule(Napi::Env env, std::string method, Work work) {
+Napi::Value AddonState::Schedule(Napi::Env env, std::string method, Work work, uint64_t key, bool shared) {
   napi_deferred deferred;
   napi_value promise;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &deferred, &promise), Napi::Value());
@@ -66,11 +66,13 @@ Napi::Value AddonState::Schedule(Napi::Env env, std::string method, Work work) {
 
   auto completions = completions_;
   HRESULT init = thread_->initResult();
-  bool posted = !shutDown_ && thread_->Post([call, work = std::move(work), completions, init](ObjectTable& objects) {
-    call->hr = FAILED(init) ? init : work(objects, *call);
-    if (FAILED(call->hr)) call->description = DescribeHResult(objects, call->hr);
-    completions->Push(call);
-  });
+  bool posted = !shutDown_ && thread_->Post(
+                                  [call, work = std::move(work), completions, init](ObjectTable& objects) {
+                                    call->hr = FAILED(init) ? init : work(objects, *call);
+                                    if (FAILED(call->hr)) call->description = DescribeHResult(objects, call->hr);
+                                    completions->Push(call);
+                                  },
+                                  key, shared);
   if (!posted) {
     call->hr = CO_E_NOTINITIALIZED;
     Settle(env, *call);

@@ -54,8 +54,9 @@ class AddonState {
 
   static AddonState* From(Napi::Env env) { return env.GetInstanceData<AddonState>(); }
 
-  // Posts work to the COM thread and returns a promise for its result.
-  Napi::Value Schedule(Napi::Env env, std::string method, Work work);
+  // Posts work to the COM threads and returns a promise for its result. Work
+  // with the same key runs in order; shared work (reads) may overlap.
+  Napi::Value Schedule(Napi::Env env, std::string method, Work work, uint64_t key = 0, bool shared = false);
 
   // Stops the COM thread and drops what is queued. Safe to call twice.
   void Shutdown();

@@ -2,49 +2,50 @@
 
 #include <objbase.h>
 
-std::shared_ptr<ComThread> ComThread::Start() {
+#include <unordered_set>
+
+std::shared_ptr<ComThread> ComThread::Start(int threads) {
   std::shared_ptr<ComThread> self(new ComThread());
+  self->objects_ = std::make_unique<ObjectTable>(self->live_);
   std::unique_lock<std::mutex> lock(self->mutex_);
-  bool ready = false;
-  // The thread holds a reference to its own object: if Stop gives up waiting,
-  // the object lives until the thread really ends.
-  self->thread_ = std::thread([keep = self, &ready]() {
-    HRESULT hr = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
-    {
-      std::lock_guard<std::mutex> g(keep->mutex_);
-      keep->initResult_ = hr;
-      ready = true;
-    }
-    keep->wake_.notify_all();
-    keep->Run();
-    if (SUCCEEDED(hr)) CoUninitialize();
-    {
-      std::lock_guard<std::mutex> g(keep->mutex_);
-      keep->finished_ = true;
-    }
-    keep->done_.notify_all();
-  });
-  self->wake_.wait(lock, [&] { return ready; });
+  for (int i = 0; i < threads; i++) {
+    // Each thread holds a reference to the object: if Stop gives up waiting,
+    // the object lives until the last thread really ends.
+    self->threads_.emplace_back([keep = self]() {
+      HRESULT hr = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+      {
+        std::lock_guard<std::mutex> g(keep->mutex_);
+        if (FAILED(hr) && SUCCEEDED(keep->initResult_)) keep->initResult_ = hr;
+        keep->started_++;
+        keep->alive_++;
+      }
+      keep->wake_.notify_all();
+      keep->Run();
+      if (SUCCEEDED(hr)) CoUninitialize();
+    });
+  }
+  self->wake_.wait(lock, [&] { return self->started_ == threads; });
   return self;
 }
 
 ComThread::~ComThread() {
-  if (thread_.joinable()) {
-    // Only reached from the thread itself (its own last reference), or after a
-    // join; a thread cannot join itself.
-    if (thread_.get_id() == std::this_thread::get_id()) {
-      thread_.detach();
+  for (auto& t : threads_) {
+    if (!t.joinable()) continue;
+    // The last reference may go on one of the threads themselves, which cannot
+    // join itself.
+    if (t.get_id() == std::this_thread::get_id()) {
+      t.detach();
     } else {
-      thread_.join();
+      t.join();
     }
   }
 }
 
-bool ComThread::Post(Task task) {
+bool ComThread::Post(Task task, uint64_t key, bool shared) {
   {
     std::lock_guard<std::mutex> g(mutex_);
     if (stopping_) return false;
-    queue_.push_back(std::move(task));
+    queue_.push_back({std::move(task), key, shared});
   }
   wake_.notify_one();
   return true;
@@ -55,41 +56,95 @@ void ComThread::AddShutdownStep(Task step) {
   shutdownSteps_.push_back(std::move(step));
 }
 
+std::deque<ComThread::Pending>::iterator ComThread::FindRunnable() {
+  // A key with an earlier task that cannot run yet blocks its later tasks too,
+  // so each object's calls keep their order.
+  std::unordered_set<uint64_t> blocked;
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if (it->key == 0) return it;
+    if (blocked.count(it->key)) continue;
+    auto found = running_.find(it->key);
+    bool free = found == running_.end() ||
+                (it->shared ? !found->second.writer : (!found->second.writer && found->second.readers == 0));
+    if (free) return it;
+    blocked.insert(it->key);
+  }
+  return queue_.end();
+}
+
 void ComThread::Run() {
-  ObjectTable objects(live_);
   for (;;) {
-    Task task;
+    Pending task;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      std::deque<Pending>::iterator next;
+      wake_.wait(lock, [&] { return stopping_ || (next = FindRunnable()) != queue_.end(); });
       if (stopping_) break;
-      task = std::move(queue_.front());
-      queue_.pop_front();
+      task = std::move(*next);
+      queue_.erase(next);
+      if (task.key != 0) {
+        KeyState& state = running_[task.key];
+        if (task.shared) {
+          state.readers++;
+        } else {
+          state.writer = true;
+        }
+      }
     }
-    task(objects);
+    task.fn(*objects_);
+    task.fn = nullptr;  // what the task captured goes here, outside the lock
+    {
+      std::lock_guard<std::mutex> g(mutex_);
+      if (task.key != 0) {
+        KeyState& state = running_[task.key];
+        if (task.shared) {
+          state.readers--;
+        } else {
+          state.writer = false;
+        }
+        if (state.readers == 0 && !state.writer) running_.erase(task.key);
+      }
+    }
+    // A finished task may let tasks of its key run, on any thread.
+    wake_.notify_all();
   }
-  std::deque<Task> dropped;
+  // The last thread out unregisters and releases, while it is still in the
+  // apartment; the others only leave.
+  std::deque<Pending> dropped;
   std::vector<Task> steps;
+  bool last;
   {
     std::lock_guard<std::mutex> g(mutex_);
-    dropped.swap(queue_);
-    steps.swap(shutdownSteps_);
+    last = --alive_ == 0;
+    if (last) {
+      dropped.swap(queue_);
+      steps.swap(shutdownSteps_);
+    }
   }
+  // Stop joins the threads after this, so the release below still finishes first.
+  done_.notify_all();
+  if (!last) return;
   dropped.clear();
-  for (auto& step : steps) step(objects);
-  objects.ReleaseAll();
+  for (auto& step : steps) step(*objects_);
+  objects_->ReleaseAll();
 }
 
 void ComThread::Stop(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (!thread_.joinable() || thread_.get_id() == std::this_thread::get_id()) return;
+  for (auto& t : threads_) {
+    if (t.get_id() == std::this_thread::get_id()) return;
+  }
+  if (stopping_) return;
   stopping_ = true;
   wake_.notify_all();
-  if (done_.wait_for(lock, timeout, [&] { return finished_; })) {
-    lock.unlock();
-    thread_.join();
-  } else {
-    lock.unlock();
-    thread_.detach();
+  bool finished = done_.wait_for(lock, timeout, [&] { return alive_ == 0; });
+  lock.unlock();
+  for (auto& t : threads_) {
+    if (!t.joinable()) continue;
+    if (finished) {
+      t.join();
+    } else {
+      t.detach();
+    }
   }
 }

@@ -1,6 +1,9 @@
-// The one thread that owns every COM pointer of an addon instance. It joins the
-// multithreaded apartment, so the JS thread's apartment (which Electron owns) is
-// never touched, and BITS can call our callback objects without a message pump.
+// The threads that own every COM pointer of an addon instance: a few threads in
+// the multithreaded apartment, so the JS thread's apartment (which Electron owns)
+// is never touched, BITS can call our callback objects without a message pump,
+// and calls on different jobs (or reads of one job) reach BITS in parallel.
+// Calls on one object keep their order: a task with a key waits for the earlier
+// tasks of that key, except that reads (shared tasks) may run beside each other.
 #pragma once
 
 #include <windows.h>
@@ -13,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "object_table.h"
@@ -21,37 +25,53 @@ class ComThread : public std::enable_shared_from_this<ComThread> {
  public:
   using Task = std::function<void(ObjectTable&)>;
 
-  static std::shared_ptr<ComThread> Start();
+  // `threads` MTA threads share one queue.
+  static std::shared_ptr<ComThread> Start(int threads = 4);
   ~ComThread();
 
-  // False once the thread is stopping: the task was not queued.
-  bool Post(Task task);
+  // key 0: no ordering. shared: may run beside other shared tasks of its key.
+  // False once the threads are stopping: the task was not queued.
+  bool Post(Task task, uint64_t key = 0, bool shared = false);
 
-  // Runs on the COM thread after the queue is dropped and before references go:
+  // Runs on a COM thread after the queue is dropped and before references go:
   // the place to unregister from BITS.
   void AddShutdownStep(Task step);
 
   // Drops queued work, releases every reference and leaves the apartment. Waits
-  // at most `timeout` for a COM call in progress (a hung service must not hang
-  // the process at exit); past that the thread is left to finish on its own.
+  // at most `timeout` for COM calls in progress (a hung service must not hang
+  // the process at exit); past that the threads are left to finish on their own.
   void Stop(std::chrono::milliseconds timeout);
 
   HRESULT initResult() const { return initResult_; }
   int64_t liveObjects() const { return live_.load(); }
-  std::atomic<int64_t>& liveCounter() { return live_; }
 
  private:
+  struct Pending {
+    Task fn;
+    uint64_t key;
+    bool shared;
+  };
+  struct KeyState {
+    int readers = 0;
+    bool writer = false;
+  };
+
   ComThread() = default;
   void Run();
+  // With mutex_ held: the first task that may run now, or queue_.end().
+  std::deque<Pending>::iterator FindRunnable();
 
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  std::deque<Task> queue_;
+  std::deque<Pending> queue_;
+  std::unordered_map<uint64_t, KeyState> running_;
   std::vector<Task> shutdownSteps_;
   bool stopping_ = false;
-  bool finished_ = false;
+  int started_ = 0;
+  int alive_ = 0;
   HRESULT initResult_ = S_OK;
   std::atomic<int64_t> live_{0};
-  std::thread thread_;
+  std::unique_ptr<ObjectTable> objects_;
+  std::vector<std::thread> threads_;
 };

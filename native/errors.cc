@@ -44,7 +44,7 @@ std::wstring SystemMessage(HRESULT hr) {
 
 std::wstring DescribeHResult(ObjectTable& objects, HRESULT hr) {
   if (!IsDisconnection(hr) && objects.describer()) {
-    IBackgroundCopyManager* manager = nullptr;
+    ComPtr<IBackgroundCopyManager> manager;
     if (SUCCEEDED(objects.Query(objects.describer(), &manager))) {
       LPWSTR text = nullptr;
       if (SUCCEEDED(manager->GetErrorDescription(hr, GetUserDefaultUILanguage(), &text))) {

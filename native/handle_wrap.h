@@ -45,13 +45,14 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
   }
 
   // Schedules work on the COM thread with this object's interface I.
+  // shared: the call only reads, and may run beside other reads of this object.
   template <class I, class F>
-  Napi::Value Run(const Napi::CallbackInfo& info, F fn) {
-    return RunNamed<I>(info, static_cast<const char*>(info.Data()), std::move(fn));
+  Napi::Value Run(const Napi::CallbackInfo& info, F fn, bool shared = false) {
+    return RunNamed<I>(info, static_cast<const char*>(info.Data()), std::move(fn), shared);
   }
 
   template <class I, class F>
-  Napi::Value RunNamed(const Napi::CallbackInfo& info, const char* method, F fn) {
+  Napi::Value RunNamed(const Napi::CallbackInfo& info, const char* method, F fn, bool shared = false) {
     Napi::Env env = info.Env();
     if (closed()) {
       Napi::Error e = Napi::Error::New(env, "the object was closed");
@@ -59,12 +60,15 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
       throw e;
     }
     uint64_t id = handle_.id;
-    return AddonState::From(env)->Schedule(env, method, [id, fn = std::move(fn)](ObjectTable& objects, Call& call) {
-      I* p = nullptr;
-      HRESULT hr = objects.Query(id, &p);
-      if (FAILED(hr)) return hr;
-      return fn(p, objects, call);
-    });
+    return AddonState::From(env)->Schedule(
+        env, method,
+        [id, fn = std::move(fn)](ObjectTable& objects, Call& call) {
+          ComPtr<I> p;
+          HRESULT hr = objects.Query(id, &p);
+          if (FAILED(hr)) return hr;
+          return fn(p.Get(), objects, call);
+        },
+        id, shared);
   }
 
   // One template per common shape of BITS method, so that most methods are one
@@ -72,12 +76,15 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
   // of one value, and a method without arguments.
   template <class I, class T, HRESULT (STDMETHODCALLTYPE I::*M)(T*)>
   Napi::Value Get(const Napi::CallbackInfo& info) {
-    return this->template Run<I>(info, [](I* p, ObjectTable&, Call& call) {
-      T v{};
-      HRESULT hr = (p->*M)(&v);
-      if (SUCCEEDED(hr)) call.result = ToNValue(v);
-      return hr;
-    });
+    return this->template Run<I>(
+        info,
+        [](I* p, ObjectTable&, Call& call) {
+          T v{};
+          HRESULT hr = (p->*M)(&v);
+          if (SUCCEEDED(hr)) call.result = ToNValue(v);
+          return hr;
+        },
+        true);
   }
 
   template <class I, class T, HRESULT (STDMETHODCALLTYPE I::*M)(T)>
@@ -102,7 +109,8 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
     uint64_t id = handle_.id;
     handle_.id = 0;
     // After shutdown the post fails, and the thread already released everything.
-    if (thread_) thread_->Post([id](ObjectTable& objects) { objects.Release(id); });
+    // Keyed by the object: it runs after the calls already queued on it.
+    if (thread_) thread_->Post([id](ObjectTable& objects) { objects.Release(id); }, id, false);
   }
 
  private:

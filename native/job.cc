@@ -177,7 +177,7 @@ using QueryFn = HRESULT (*)(ObjectTable&, uint64_t);
 
 template <class I>
 HRESULT QueryAs(ObjectTable& objects, uint64_t id) {
-  I* p = nullptr;
+  ComPtr<I> p;
   return objects.Query(id, &p);
 }
 

@@ -34,7 +34,7 @@ Napi::Value Manager::Connect(const Napi::CallbackInfo& info) {
                                       __uuidof(IBackgroundCopyManager), reinterpret_cast<void**>(&manager));
         if (FAILED(hr)) return hr;
         uint64_t id = objects.Add(manager);
-        if (!objects.describer()) objects.set_describer(id);
+        objects.set_describer_if_none(id);
         call.result = NValue::Handle({HandleKind::Manager, id, L""});
         return S_OK;
       });
@@ -43,13 +43,16 @@ Napi::Value Manager::Connect(const Napi::CallbackInfo& info) {
 Napi::Value Manager::CreateJob(const Napi::CallbackInfo& info) {
   std::wstring name = Arg<LPCWSTR>::Parse(info[0]);
   BG_JOB_TYPE type = Arg<BG_JOB_TYPE>::Parse(info[1]);
-  return Run<IBackgroundCopyManager>(info, [name, type](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
-    GUID id;
-    IBackgroundCopyJob* job = nullptr;
-    HRESULT hr = m->CreateJob(name.c_str(), type, &id, &job);
-    if (SUCCEEDED(hr)) call.result = JobHandle(objects, job, id);
-    return hr;
-  });
+  return Run<IBackgroundCopyManager>(
+      info,
+      [name, type](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
+        GUID id;
+        IBackgroundCopyJob* job = nullptr;
+        HRESULT hr = m->CreateJob(name.c_str(), type, &id, &job);
+        if (SUCCEEDED(hr)) call.result = JobHandle(objects, job, id);
+        return hr;
+      },
+      true);  // reads of the manager may overlap
 }
 
 Napi::Value Manager::GetJob(const Napi::CallbackInfo& info) {
@@ -57,41 +60,50 @@ Napi::Value Manager::GetJob(const Napi::CallbackInfo& info) {
   if (!info[0].IsString() || !GuidFromString(ToWide(info[0]), &id)) {
     throw Napi::TypeError::New(info.Env(), "expected a job id in {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX} form");
   }
-  return Run<IBackgroundCopyManager>(info, [id](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
-    IBackgroundCopyJob* job = nullptr;
-    HRESULT hr = m->GetJob(id, &job);
-    if (SUCCEEDED(hr)) call.result = JobHandle(objects, job, id);
-    return hr;
-  });
+  return Run<IBackgroundCopyManager>(
+      info,
+      [id](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
+        IBackgroundCopyJob* job = nullptr;
+        HRESULT hr = m->GetJob(id, &job);
+        if (SUCCEEDED(hr)) call.result = JobHandle(objects, job, id);
+        return hr;
+      },
+      true);  // reads of the manager may overlap
 }
 
 Napi::Value Manager::EnumJobs(const Napi::CallbackInfo& info) {
   DWORD flags = Arg<DWORD>::Parse(info[0]);
-  return Run<IBackgroundCopyManager>(info, [flags](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
-    IEnumBackgroundCopyJobs* raw = nullptr;
-    HRESULT hr = m->EnumJobs(flags, &raw);
-    if (FAILED(hr)) return hr;
-    ComPtr<IEnumBackgroundCopyJobs> jobs = ComPtr<IEnumBackgroundCopyJobs>::Attach(raw);
-    call.result = NValue::Array();
-    return DrainEnumerator<IBackgroundCopyJob>(jobs.Get(), "IEnumBackgroundCopyJobs::Next", call,
-                                               [&](IBackgroundCopyJob* job) {
-                                                 GUID id;
-                                                 if (SUCCEEDED(job->GetId(&id))) {
-                                                   call.result.Push(JobHandle(objects, job, id));
-                                                 } else {
-                                                   job->Release();  // cancelled between Next and GetId
-                                                 }
-                                               });
-  });
+  return Run<IBackgroundCopyManager>(
+      info,
+      [flags](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
+        IEnumBackgroundCopyJobs* raw = nullptr;
+        HRESULT hr = m->EnumJobs(flags, &raw);
+        if (FAILED(hr)) return hr;
+        ComPtr<IEnumBackgroundCopyJobs> jobs = ComPtr<IEnumBackgroundCopyJobs>::Attach(raw);
+        call.result = NValue::Array();
+        return DrainEnumerator<IBackgroundCopyJob>(jobs.Get(), "IEnumBackgroundCopyJobs::Next", call,
+                                                   [&](IBackgroundCopyJob* job) {
+                                                     GUID id;
+                                                     if (SUCCEEDED(job->GetId(&id))) {
+                                                       call.result.Push(JobHandle(objects, job, id));
+                                                     } else {
+                                                       job->Release();  // cancelled between Next and GetId
+                                                     }
+                                                   });
+      },
+      true);  // reads of the manager may overlap
 }
 
 Napi::Value Manager::GetErrorDescription(const Napi::CallbackInfo& info) {
   HRESULT code = static_cast<HRESULT>(Arg<DWORD>::Parse(info[0]));
   DWORD lang = Arg<DWORD>::Parse(info[1]);
-  return Run<IBackgroundCopyManager>(info, [code, lang](IBackgroundCopyManager* m, ObjectTable&, Call& call) {
-    LPWSTR text = nullptr;
-    HRESULT hr = m->GetErrorDescription(code, lang, &text);
-    if (SUCCEEDED(hr)) call.result = ToNValue(text);
-    return hr;
-  });
+  return Run<IBackgroundCopyManager>(
+      info,
+      [code, lang](IBackgroundCopyManager* m, ObjectTable&, Call& call) {
+        LPWSTR text = nullptr;
+        HRESULT hr = m->GetErrorDescription(code, lang, &text);
+        if (SUCCEEDED(hr)) call.result = ToNValue(text);
+        return hr;
+      },
+      true);  // reads of the manager may overlap
 }

@@ -1,7 +1,8 @@
 // Every COM reference the addon holds lives here, keyed by a number that JS
-// wrappers carry instead of a pointer. Only the COM thread touches the table, so
-// each reference is released on the thread that may release it, and whatever JS
-// never released is released when the thread stops.
+// wrappers carry instead of a pointer. The COM threads share the table under a
+// lock; a call borrows a reference of its own (AddRef, local for a proxy), so an
+// object released meanwhile stays alive until the call ends. Whatever JS never
+// released is released when the threads stop.
 #pragma once
 
 #include <windows.h>
@@ -11,9 +12,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "com_ptr.h"
 
 class ObjectTable {
  public:
@@ -33,6 +37,7 @@ class ObjectTable {
   template <class I>
   uint64_t Add(I* p) {
     EnsureImpersonation(p);
+    std::lock_guard<std::mutex> g(mutex_);
     uint64_t id = next_++;
     Entry& e = entries_[id];
     e.iid = __uuidof(I);
@@ -41,24 +46,18 @@ class ObjectTable {
     return id;
   }
 
-  // Borrows the entry's pointer as I, asking QueryInterface once and keeping the
-  // answer, so that later calls on a newer interface cost no extra round trip.
+  // A reference of the caller's own to the entry as I. QueryInterface is asked
+  // once and its answer kept, so later calls on a newer interface cost no extra
+  // round trip.
   template <class I>
-  HRESULT Query(uint64_t id, I** out) {
-    *out = nullptr;
+  HRESULT Query(uint64_t id, ComPtr<I>* out) {
+    std::lock_guard<std::mutex> g(mutex_);
     auto it = entries_.find(id);
     if (it == entries_.end()) return RPC_E_DISCONNECTED;
     Entry& e = it->second;
-    if (IsEqualIID(e.iid, __uuidof(I))) {
-      *out = static_cast<I*>(e.primary);
-      return S_OK;
-    }
+    if (IsEqualIID(e.iid, __uuidof(I))) return Lend(static_cast<I*>(e.primary), out);
     for (auto& [iid, p] : e.faces) {
-      if (IsEqualIID(iid, __uuidof(I))) {
-        if (!p) return E_NOINTERFACE;
-        *out = static_cast<I*>(p);
-        return S_OK;
-      }
+      if (IsEqualIID(iid, __uuidof(I))) return p ? Lend(static_cast<I*>(p), out) : E_NOINTERFACE;
     }
     I* p = nullptr;
     HRESULT hr = e.primary->QueryInterface(__uuidof(I), reinterpret_cast<void**>(&p));
@@ -70,46 +69,61 @@ class ObjectTable {
     EnsureImpersonation(p);
     e.faces.emplace_back(__uuidof(I), p);
     Count(+1);
-    *out = p;
-    return S_OK;
+    return Lend(p, out);
   }
 
   // Runs before the entry's references go, e.g. to unregister a callback.
   void SetOnRelease(uint64_t id, std::function<void()> onRelease) {
+    std::lock_guard<std::mutex> g(mutex_);
     auto it = entries_.find(id);
     if (it != entries_.end()) it->second.onRelease = std::move(onRelease);
   }
 
   // Runs and forgets the entry's release action now (e.g. an unsubscribe).
   void RunOnRelease(uint64_t id) {
-    auto it = entries_.find(id);
-    if (it == entries_.end() || !it->second.onRelease) return;
-    auto action = std::move(it->second.onRelease);
-    it->second.onRelease = nullptr;
-    action();
+    std::function<void()> action;
+    {
+      std::lock_guard<std::mutex> g(mutex_);
+      auto it = entries_.find(id);
+      if (it == entries_.end()) return;
+      action = std::move(it->second.onRelease);
+      it->second.onRelease = nullptr;
+    }
+    if (action) action();
   }
 
   void Release(uint64_t id) {
-    auto it = entries_.find(id);
-    if (it == entries_.end()) return;
-    Entry e = std::move(it->second);
-    entries_.erase(it);
-    if (describer_ == id) describer_ = 0;
+    Entry e;
+    {
+      std::lock_guard<std::mutex> g(mutex_);
+      auto it = entries_.find(id);
+      if (it == entries_.end()) return;
+      e = std::move(it->second);
+      entries_.erase(it);
+      if (describer_ == id) describer_ = 0;
+    }
     ReleaseEntry(e);
   }
 
   void ReleaseAll() {
-    auto entries = std::move(entries_);
-    entries_.clear();
-    describer_ = 0;
+    std::unordered_map<uint64_t, Entry> entries;
+    {
+      std::lock_guard<std::mutex> g(mutex_);
+      entries.swap(entries_);
+      describer_ = 0;
+    }
     for (auto& [id, e] : entries) ReleaseEntry(e);
   }
 
-  size_t size() const { return entries_.size(); }
-
   // A live manager that can describe errors for calls made on other objects.
-  uint64_t describer() const { return describer_; }
-  void set_describer(uint64_t id) { describer_ = id; }
+  uint64_t describer() {
+    std::lock_guard<std::mutex> g(mutex_);
+    return describer_;
+  }
+  void set_describer_if_none(uint64_t id) {
+    std::lock_guard<std::mutex> g(mutex_);
+    if (!describer_) describer_ = id;
+  }
 
  private:
   struct Entry {
@@ -119,18 +133,11 @@ class ObjectTable {
     std::function<void()> onRelease;
   };
 
-  void ReleaseEntry(Entry& e) {
-    if (e.onRelease) e.onRelease();
-    for (auto& [iid, p] : e.faces) {
-      if (p) {
-        p->Release();
-        Count(-1);
-      }
-    }
-    if (e.primary) {
-      e.primary->Release();
-      Count(-1);
-    }
+  template <class I>
+  static HRESULT Lend(I* p, ComPtr<I>* out) {
+    p->AddRef();
+    *out = ComPtr<I>::Attach(p);
+    return S_OK;
   }
 
   // BITS needs at least IDENTIFY impersonation on its proxies. That is COM's
@@ -150,6 +157,21 @@ class ObjectTable {
     processLive() += delta;
   }
 
+  void ReleaseEntry(Entry& e) {
+    if (e.onRelease) e.onRelease();
+    for (auto& [iid, p] : e.faces) {
+      if (p) {
+        p->Release();
+        Count(-1);
+      }
+    }
+    if (e.primary) {
+      e.primary->Release();
+      Count(-1);
+    }
+  }
+
+  std::mutex mutex_;
   std::unordered_map<uint64_t, Entry> entries_;
   uint64_t next_ = 1;
   uint64_t describer_ = 0;

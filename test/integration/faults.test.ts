@@ -211,6 +211,23 @@ describe('faults and bad input', () => {
     expect(rawBinding.debugStats().pendingCalls).toBe(0);
   });
 
+  test('calls on one object keep their order even when nobody awaits them (the COM threads run other objects in parallel)', async () => {
+    const m = await manager();
+    const job = await m.createJob('ordering');
+    created.push(job);
+    const writes = Array.from({ length: 100 }, (_, i) => job.setDescription(`step ${i}`));
+    const read = job.getDescription();
+    await Promise.all(writes);
+    expect(await read).toBe('step 99');
+    // A write queued after reads waits for them, and reads after it see it.
+    const before = job.getDescription();
+    const write = job.setDescription('last');
+    const after = job.getDescription();
+    await write;
+    expect(await before).toBe('step 99');
+    expect(await after).toBe('last');
+  });
+
   test('the service going away: calls reject naming the disconnection, and connect() works again', async () => {
     const m = await BackgroundCopyManager.connect();
     const job = await m.createJob('service goes away');
