@@ -1,11 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+import { IntegrationSequencer } from './test/integration/sequencer.js';
+
 // Two projects: `unit` runs anywhere with the host's Node; `integration` talks to
 // a real BITS service, so it runs on Windows, or under Wine with Windows Node
 // (scripts/test.mjs sets that up). Files run one after another there: they share
 // one BITS queue and one wineserver.
 export default defineConfig({
   test: {
+    // Applies to the files of both projects; only the integration order matters.
+    sequence: { sequencer: IntegrationSequencer },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {

@@ -51,11 +51,6 @@ bool ComThread::Post(Task task, uint64_t key, bool shared) {
   return true;
 }
 
-void ComThread::AddShutdownStep(Task step) {
-  std::lock_guard<std::mutex> g(mutex_);
-  shutdownSteps_.push_back(std::move(step));
-}
-
 std::deque<ComThread::Pending>::iterator ComThread::FindRunnable() {
   // A key with an earlier task that cannot run yet blocks its later tasks too,
   // so each object's calls keep their order.
@@ -108,24 +103,20 @@ void ComThread::Run() {
     // A finished task may let tasks of its key run, on any thread.
     wake_.notify_all();
   }
-  // The last thread out unregisters and releases, while it is still in the
-  // apartment; the others only leave.
+  // The last thread out releases everything (each entry's release action
+  // unregisters it from BITS first) while it is still in the apartment; the
+  // others only leave.
   std::deque<Pending> dropped;
-  std::vector<Task> steps;
   bool last;
   {
     std::lock_guard<std::mutex> g(mutex_);
     last = --alive_ == 0;
-    if (last) {
-      dropped.swap(queue_);
-      steps.swap(shutdownSteps_);
-    }
+    if (last) dropped.swap(queue_);
   }
   // Stop joins the threads after this, so the release below still finishes first.
   done_.notify_all();
   if (!last) return;
   dropped.clear();
-  for (auto& step : steps) step(*objects_);
   objects_->ReleaseAll();
 }
 

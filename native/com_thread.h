@@ -33,10 +33,6 @@ class ComThread : public std::enable_shared_from_this<ComThread> {
   // False once the threads are stopping: the task was not queued.
   bool Post(Task task, uint64_t key = 0, bool shared = false);
 
-  // Runs on a COM thread after the queue is dropped and before references go:
-  // the place to unregister from BITS.
-  void AddShutdownStep(Task step);
-
   // Drops queued work, releases every reference and leaves the apartment. Waits
   // at most `timeout` for COM calls in progress (a hung service must not hang
   // the process at exit); past that the threads are left to finish on their own.
@@ -66,7 +62,6 @@ class ComThread : public std::enable_shared_from_this<ComThread> {
   std::condition_variable done_;
   std::deque<Pending> queue_;
   std::unordered_map<uint64_t, KeyState> running_;
-  std::vector<Task> shutdownSteps_;
   bool stopping_ = false;
   int started_ = 0;
   int alive_ = 0;

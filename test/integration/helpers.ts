@@ -67,5 +67,7 @@ export async function manager(): Promise<BackgroundCopyManager> {
 
 /** Cancels jobs a test created, whatever state they ended in. */
 export async function cancelQuietly(...jobs: BackgroundCopyJob[]): Promise<void> {
-  for (const j of jobs) await j.cancel().catch(() => undefined);
+  // Bounded: a cleanup must not turn a failed test into a hung suite.
+  const limit = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+  await Promise.race([Promise.all(jobs.map((j) => j.cancel().catch(() => undefined))), limit]);
 }
