@@ -29,24 +29,6 @@ CertValidator::CertValidator(Napi::Env env, Napi::Function fn) {
 
 CertValidator::~CertValidator() { tsfn_.Release(); }
 
-HRESULT CertValidator::QueryInterface(REFIID riid, void** out) {
-  if (!out) return E_POINTER;
-  if (IsEqualIID(riid, IID_IUnknown) ||
-      IsEqualIID(riid, __uuidof(IBackgroundCopyServerCertificateValidationCallback))) {
-    *out = static_cast<IBackgroundCopyServerCertificateValidationCallback*>(this);
-    AddRef();
-    return S_OK;
-  }
-  *out = nullptr;
-  return E_NOINTERFACE;
-}
-
-ULONG CertValidator::Release() {
-  ULONG n = --refs_;
-  if (n == 0) delete this;
-  return n;
-}
-
 HRESULT CertValidator::ValidateServerCertificate(IUnknown*, IUnknown*, DWORD certLength, const BYTE certData[],
                                                  DWORD certEncodingType, DWORD, const BYTE[]) {
   auto q = std::make_shared<Question>();

@@ -9,20 +9,18 @@
 #include <atomic>
 
 #include "bits_extra.h"
+#include "com_object.h"
 
-class CertValidator final : public IBackgroundCopyServerCertificateValidationCallback {
+class CertValidator final : public ComObject<CertValidator, IBackgroundCopyServerCertificateValidationCallback> {
  public:
   CertValidator(Napi::Env env, Napi::Function fn);
 
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override;
-  ULONG STDMETHODCALLTYPE AddRef() override { return ++refs_; }
-  ULONG STDMETHODCALLTYPE Release() override;
   HRESULT STDMETHODCALLTYPE ValidateServerCertificate(IUnknown* job, IUnknown* file, DWORD certLength,
                                                       const BYTE certData[], DWORD certEncodingType,
                                                       DWORD certStoreLength, const BYTE certStoreData[]) override;
 
+  ~CertValidator() override;
+
  private:
-  ~CertValidator();
-  std::atomic<ULONG> refs_{1};
   Napi::ThreadSafeFunction tsfn_;
 };

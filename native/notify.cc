@@ -66,24 +66,6 @@ void EventSink::Close() {
   listening_ = false;
 }
 
-HRESULT NotifyCallback::QueryInterface(REFIID riid, void** out) {
-  if (!out) return E_POINTER;
-  if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, __uuidof(IBackgroundCopyCallback)) ||
-      IsEqualIID(riid, __uuidof(IBackgroundCopyCallback2)) || IsEqualIID(riid, __uuidof(IBackgroundCopyCallback3))) {
-    *out = static_cast<IBackgroundCopyCallback3*>(this);
-    AddRef();
-    return S_OK;
-  }
-  *out = nullptr;
-  return E_NOINTERFACE;
-}
-
-ULONG NotifyCallback::Release() {
-  ULONG n = --refs_;
-  if (n == 0) delete this;
-  return n;
-}
-
 std::atomic<uint64_t> NotifyCallback::received{0};
 
 void NotifyCallback::Emit(IBackgroundCopyJob* job, const char* kind, int state, bool withProgress,

@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include "bits_extra.h"
+#include "com_object.h"
 
 #include <atomic>
 #include <memory>
@@ -41,13 +42,10 @@ class EventSink {
   bool closed_ = false;
 };
 
-class NotifyCallback final : public IBackgroundCopyCallback3 {
+class NotifyCallback final
+    : public ComObject<NotifyCallback, IBackgroundCopyCallback3, IBackgroundCopyCallback2, IBackgroundCopyCallback> {
  public:
   explicit NotifyCallback(std::shared_ptr<EventSink> sink) : sink_(std::move(sink)) {}
-
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override;
-  ULONG STDMETHODCALLTYPE AddRef() override { return ++refs_; }
-  ULONG STDMETHODCALLTYPE Release() override;
 
   // BITS retries a callback that fails, so each returns S_OK quickly whatever
   // happens; what the event lacks, the poller in lib/ fills in.
@@ -66,6 +64,5 @@ class NotifyCallback final : public IBackgroundCopyCallback3 {
   void Emit(IBackgroundCopyJob* job, const char* kind, int state, bool withProgress,
             IBackgroundCopyFile* file = nullptr, std::vector<BG_FILE_RANGE> ranges = {});
 
-  std::atomic<ULONG> refs_{1};
   std::shared_ptr<EventSink> sink_;
 };
