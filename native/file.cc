@@ -10,7 +10,9 @@ Napi::Function File::Define(Napi::Env env) {
           BITS_GET(File, "getLocalName", IBackgroundCopyFile, LPWSTR, GetLocalName),
           BITS_GET(File, "getProgress", IBackgroundCopyFile, BG_FILE_PROGRESS, GetProgress),
           BITS_SET(File, "setRemoteName", IBackgroundCopyFile2, LPCWSTR, SetRemoteName),
-          BITS_METHOD(File, "getFileRanges", &File::GetFileRanges, IBackgroundCopyFile2, GetFileRanges),
+          BITS_METHOD(File, "getFileRanges",
+                      (&File::GetRanges<IBackgroundCopyFile2, &IBackgroundCopyFile2::GetFileRanges>),
+                      IBackgroundCopyFile2, GetFileRanges),
           BITS_GET(File, "getTemporaryName", IBackgroundCopyFile3, LPWSTR, GetTemporaryName),
           BITS_GET(File, "getValidationState", IBackgroundCopyFile3, BOOL, GetValidationState),
           BITS_SET(File, "setValidationState", IBackgroundCopyFile3, BOOL, SetValidationState),
@@ -21,16 +23,15 @@ Napi::Function File::Define(Napi::Env env) {
           BITS_METHOD(File, "updateDownloadPosition", &File::UpdateDownloadPosition, IBackgroundCopyFile6,
                       UpdateDownloadPosition),
           BITS_METHOD(File, "requestFileRanges", &File::RequestFileRanges, IBackgroundCopyFile6, RequestFileRanges),
-          BITS_METHOD(File, "getFilledFileRanges", &File::GetFilledFileRanges, IBackgroundCopyFile6,
-                      GetFilledFileRanges),
+          BITS_METHOD(File, "getFilledFileRanges",
+                      (&File::GetRanges<IBackgroundCopyFile6, &IBackgroundCopyFile6::GetFilledFileRanges>),
+                      IBackgroundCopyFile6, GetFilledFileRanges),
           InstanceMethod<&File::Close>("close"),
       });
 }
 
-namespace {
-
 // Takes over a CoTaskMem array of ranges as BITS returns it.
-NValue TakeRanges(DWORD count, BG_FILE_RANGE* ranges) {
+NValue File::TakeRanges(DWORD count, BG_FILE_RANGE* ranges) {
   NValue list = NValue::Array();
   for (DWORD i = 0; i < count; i++) {
     list.Push(NValue::Object()
@@ -42,6 +43,8 @@ NValue TakeRanges(DWORD count, BG_FILE_RANGE* ranges) {
   if (ranges) CoTaskMemFree(ranges);
   return list;
 }
+
+namespace {
 
 std::vector<BG_FILE_RANGE> ParseRanges(const Napi::Value& v) {
   if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "expected an array of ranges");
@@ -62,16 +65,6 @@ std::vector<BG_FILE_RANGE> ParseRanges(const Napi::Value& v) {
 }
 
 }  // namespace
-
-Napi::Value File::GetFileRanges(const Napi::CallbackInfo& info) {
-  return Run<IBackgroundCopyFile2>(info, [](IBackgroundCopyFile2* f, ObjectTable&, Call& call) {
-    DWORD count = 0;
-    BG_FILE_RANGE* ranges = nullptr;
-    HRESULT hr = f->GetFileRanges(&count, &ranges);
-    if (SUCCEEDED(hr)) call.result = TakeRanges(count, ranges);
-    return hr;
-  });
-}
 
 Napi::Value File::GetPeerDownloadStats(const Napi::CallbackInfo& info) {
   return Run<IBackgroundCopyFile4>(info, [](IBackgroundCopyFile4* f, ObjectTable&, Call& call) {
@@ -106,15 +99,5 @@ Napi::Value File::RequestFileRanges(const Napi::CallbackInfo& info) {
   auto ranges = ParseRanges(info[0]);
   return Run<IBackgroundCopyFile6>(info, [ranges](IBackgroundCopyFile6* f, ObjectTable&, Call&) {
     return f->RequestFileRanges(static_cast<DWORD>(ranges.size()), ranges.data());
-  });
-}
-
-Napi::Value File::GetFilledFileRanges(const Napi::CallbackInfo& info) {
-  return Run<IBackgroundCopyFile6>(info, [](IBackgroundCopyFile6* f, ObjectTable&, Call& call) {
-    DWORD count = 0;
-    BG_FILE_RANGE* ranges = nullptr;
-    HRESULT hr = f->GetFilledFileRanges(&count, &ranges);
-    if (SUCCEEDED(hr)) call.result = TakeRanges(count, ranges);
-    return hr;
   });
 }
