@@ -186,7 +186,7 @@ export interface NativeDebugStats {
   processComObjects: number;
   /** Promises not yet settled. */
   pendingCalls: number;
-  /** GetProcessHandleCount (Wine reports 0). */
+  /** GetProcessHandleCount; where that says 0 (Wine), the process's rows in the system handle table. */
   processHandles: number;
   /** Calls BITS made to our callback object since the process started. */
   callbacksReceived: number;
@@ -200,6 +200,8 @@ export interface NativeBinding {
   /** The one function that receives every callback event of this thread's jobs. */
   setEventListener(listener: (event: NativeJobEvent) => void): void;
   debugStats(): NativeDebugStats;
+  /** Test-only: to a COM thread and back with no COM call, the package's own cost of a call. */
+  debugRoundTrip(): Promise<void>;
 }
 
 declare const binding: NativeBinding;

@@ -14,7 +14,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { BackgroundCopyManager } = await import(new URL('../dist/index.js', import.meta.url).href);
 const raw = createRequire(import.meta.url)('node-gyp-build')(root);
-const [rawExe, resultsPath] = process.argv.slice(2);
+const [rawBenchPath, resultsPath] = process.argv.slice(2);
+const rawBench = createRequire(import.meta.url)(rawBenchPath);
 const N = Number(process.env.BENCH_ITERATIONS ?? 2000);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20000);
 const work = mkdtempSync(path.join(tmpdir(), 'windows-bits-bench-'));
@@ -24,6 +25,18 @@ const perCall = async (n, fn) => {
   for (let i = 0; i < n; i++) await fn(i);
   return (now() - t) / n;
 };
+// Each call's own time: medians resist this machine's stalls, which come in
+// bursts that a mean spreads over every call.
+const samples = async (n, fn) => {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = now();
+    await fn(i);
+    out[i] = now() - t;
+  }
+  return out;
+};
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -40,55 +53,77 @@ async function runFile(exe, args) {
   return { code, ms: (now() - t) / 1e6, text: readFileSync(out, 'utf8') };
 }
 
-// 1. The raw C++ loop, before and after the package's run: the mean of the two
-// cancels most of the drift of a machine that warms up or gets busier.
-async function rawBaseline() {
-  const run = await runFile(rawExe, [String(N), work]);
-  if (run.code !== 0) throw new Error(`raw_bench failed (${run.code}): ${run.text}`);
-  return JSON.parse(run.text.trim().split('\n').pop());
-}
-log(`raw C++ baseline: ${N} iterations`);
-const rawBefore = await rawBaseline();
-
-// 2. The same calls through the package.
+// 1-3. The raw C++ loop and the package in alternating rounds, each round in
+// the other order than the last: the drift of a machine that warms up or gets
+// busier falls on both sides alike. The raw loop runs in this process, on a COM
+// thread of its own, while the JS thread waits for it.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const manager = await BackgroundCopyManager.connect();
 const job = await manager.createJob('bench');
-const pkgNs = {};
-pkgNs.getState = await perCall(N, () => job.getState());
-pkgNs.getProgress = await perCall(N, () => job.getProgress());
-pkgNs.queryJob4 = await perCall(N, async () => (await job.queryJob4()));
+rawBench.open();
 const files = Math.floor(N / 4);
-let fileJob;
-pkgNs.addFile = 0;
-for (let i = 0; i < files; i++) {
-  if (i % 100 === 0) {
-    if (fileJob) await fileJob.cancel().then(() => fileJob.close());
-    fileJob = await manager.createJob('bench files');
+const packageRound = {
+  getState: (n) => samples(n, () => job.getState()),
+  getProgress: (n) => samples(n, () => job.getProgress()),
+  queryJob4: (n) => samples(n, () => job.queryJob4()),
+  async addFile(n) {
+    const fileJob = await manager.createJob('bench files');
+    const out = await samples(n, (i) => fileJob.addFile('http://127.0.0.1:9/x.bin', path.join(work, `pkg-${i}.bin`)));
+    await fileJob.cancel();
+    fileJob.close();
+    return out;
+  },
+  createJobCancel: (n) =>
+    samples(n, async () => {
+      const j = await manager.createJob('bench create');
+      await j.cancel();
+      j.close();
+    }),
+};
+// Throughput with k calls in flight: one sample per round, the mean time per call.
+const inFlight = (k) => async (n) => {
+  const t = now();
+  for (let done = 0; done < n; done += k) await Promise.all(Array.from({ length: Math.min(k, n - done) }, () => job.getState()));
+  return [(now() - t) / n];
+};
+async function sideBySide(rawOp, pkg, n) {
+  for (let w = 0; w < 2; w++) {
+    rawBench.run(rawOp, Math.max(4, Math.floor(n / 10)), work);
+    await pkg(Math.max(4, Math.floor(n / 10)));
   }
-  const t = now();
-  await fileJob.addFile('http://127.0.0.1:9/x.bin', path.join(work, `pkg-${i}.bin`));
-  pkgNs.addFile += now() - t;
+  const raw = [];
+  const mine = [];
+  const ratios = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const per = Math.max(4, Math.floor(n / ROUNDS));
+    let a;
+    let b;
+    if (r % 2 === 0) {
+      a = rawBench.run(rawOp, per, work);
+      b = await pkg(per);
+    } else {
+      b = await pkg(per);
+      a = rawBench.run(rawOp, per, work);
+    }
+    raw.push(...a);
+    mine.push(...b);
+    ratios.push(mean(b) / mean(a));
+  }
+  return { raw: { median: pct(raw, 50), mean: mean(raw) }, pkg: { median: pct(mine, 50), mean: mean(mine) }, rounds: ratios };
 }
-pkgNs.addFile /= files;
-await fileJob.cancel();
-fileJob.close();
-pkgNs.createJobCancel = await perCall(files, async () => {
-  const j = await manager.createJob('bench create');
-  await j.cancel();
-  j.close();
-});
-
-const rawAfter = await rawBaseline();
-const rawNs = Object.fromEntries(Object.keys(rawBefore).map((k) => [k, (rawBefore[k] + rawAfter[k]) / 2]));
-
-// 3. Throughput with calls in flight against the raw sequential loop.
-const throughput = {};
-for (const k of [8, 64]) {
-  const t = now();
-  for (let done = 0; done < N; done += k) await Promise.all(Array.from({ length: Math.min(k, N - done) }, () => job.getState()));
-  throughput[k] = N / ((now() - t) / 1e9);
+log(`raw C++ and the package side by side: ${N} calls per operation in ${ROUNDS} alternating rounds`);
+const sides = {};
+for (const op of Object.keys(packageRound)) {
+  sides[op] = await sideBySide(op, packageRound[op], op === 'addFile' || op === 'createJobCancel' ? files : N);
+  log(`  ${op}: x${(sides[op].pkg.median / sides[op].raw.median).toFixed(3)} (medians), x${(sides[op].pkg.mean / sides[op].raw.mean).toFixed(3)} (means)`);
 }
-const rawSequentialPerSec = 1e9 / rawNs.getState;
+const flight = {};
+for (const k of [8, 64]) flight[k] = await sideBySide('getState', inFlight(k), N);
+const raw4Threads = rawBench.run('getState4Threads', N, work);
+rawBench.close();
+// The package's own share of a call: to a COM thread and back with no COM call.
+await perCall(100, () => raw.debugRoundTrip());
+const roundTripNs = await perCall(N, () => raw.debugRoundTrip());
 
 // 4. Event-loop health: a 1 ms timer's lateness idle, then with 1,000 calls in flight.
 async function timerLateness(ms, busy) {
@@ -183,14 +218,36 @@ const results = {
   platform: raw.debugStats().wine ? `Wine ${raw.debugStats().wine}` : 'Windows',
   node: process.version,
   cpus: (await import('node:os')).cpus().length,
-  perCallNs: Object.fromEntries(ops.map((o) => [o, { raw: Math.round(rawNs[o]), package: Math.round(pkgNs[o]), ratio: +(pkgNs[o] / rawNs[o]).toFixed(3) }])),
+  rounds: ROUNDS,
+  // Per call: the median and the mean of each call's own time, raw and package.
+  // ratio: of the medians; ratioOfMeans beside it; roundRatios: of each round's means.
+  perCallNs: Object.fromEntries(
+    ops.map((o) => {
+      const { raw: a, pkg: b, rounds } = sides[o];
+      const r = [...rounds].sort((x, y) => x - y);
+      const round = (v) => Math.round(v);
+      return [
+        o,
+        {
+          raw: { median: round(a.median), mean: round(a.mean) },
+          package: { median: round(b.median), mean: round(b.mean) },
+          ratio: +(b.median / a.median).toFixed(3),
+          ratioOfMeans: +(b.mean / a.mean).toFixed(3),
+          roundRatios: { min: +r[0].toFixed(3), median: +pct(r, 50).toFixed(3), max: +r[r.length - 1].toFixed(3) },
+        },
+      ];
+    }),
+  ),
+  roundTripWithoutComCallNs: Math.round(roundTripNs),
+  // Calls per second: the package with k calls in flight against the raw
+  // sequential loop, in alternating rounds as above.
   throughput: {
-    rawSequentialPerSec: Math.round(rawSequentialPerSec),
-    inFlight8PerSec: Math.round(throughput[8]),
-    inFlight64PerSec: Math.round(throughput[64]),
-    ratio8: +(throughput[8] / rawSequentialPerSec).toFixed(3),
-    ratio64: +(throughput[64] / rawSequentialPerSec).toFixed(3),
-    raw4ThreadsPerSec: Math.round(1e9 / rawNs.getState4Threads),
+    rawSequentialPerSec: Math.round(1e9 / ((flight[8].raw.mean + flight[64].raw.mean) / 2)),
+    inFlight8PerSec: Math.round(1e9 / flight[8].pkg.mean),
+    inFlight64PerSec: Math.round(1e9 / flight[64].pkg.mean),
+    ratio8: +(flight[8].raw.mean / flight[8].pkg.mean).toFixed(3),
+    ratio64: +(flight[64].raw.mean / flight[64].pkg.mean).toFixed(3),
+    raw4ThreadsPerSec: Math.round(1e9 / raw4Threads[0]),
   },
   timerLatenessMs: { idle, with1000InFlight: busy, p99DifferenceMs: +(busy.p99 - idle.p99).toFixed(3) },
   callbackToListenerMs: { events: delays.length, median: delays.length ? +pct(delays, 50).toFixed(3) : null, p99: delays.length ? +pct(delays, 99).toFixed(3) : null },
@@ -207,14 +264,15 @@ const results = {
 };
 writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
 
-log('\nper call (ns)      raw C++    package   package/raw');
+log('\nper call, median (ns)  raw C++    package   package/raw   (of the means)');
 for (const o of ops) {
   const r = results.perCallNs[o];
-  log(`${o.padEnd(16)} ${String(r.raw).padStart(9)} ${String(r.package).padStart(10)}   ${r.ratio.toFixed(2)}`);
+  log(`${o.padEnd(20)} ${String(r.raw.median).padStart(9)} ${String(r.package.median).padStart(10)}   ${r.ratio.toFixed(2).padStart(11)}   (${r.ratioOfMeans.toFixed(2)})`);
 }
+log(`to a COM thread and back with no COM call: ${(roundTripNs / 1000).toFixed(1)} us`);
 log(`\nthroughput: raw sequential ${results.throughput.rawSequentialPerSec}/s; package with 8 in flight ${results.throughput.inFlight8PerSec}/s (x${results.throughput.ratio8}), 64 in flight ${results.throughput.inFlight64PerSec}/s (x${results.throughput.ratio64}); raw C++ from 4 threads ${results.throughput.raw4ThreadsPerSec}/s`);
 log(`1 ms timer lateness p99: idle ${idle.p99.toFixed(2)} ms, with 1,000 calls in flight ${busy.p99.toFixed(2)} ms (max ${busy.max.toFixed(2)} ms); event-loop delay p99 ${busy.loopDelayP99.toFixed(2)} ms`);
 log(`callback -> listener: median ${results.callbackToListenerMs.median} ms, p99 ${results.callbackToListenerMs.p99} ms over ${delays.length} events`);
 log(`${CYCLES} create/cancel + ${CYCLES} getState: RSS ${results.memory.rssGrowthMB >= 0 ? '+' : ''}${results.memory.rssGrowthMB} MB, live COM objects ${before.liveComObjects} -> ${after.liveComObjects} (${atEnd} once all is closed), handles ${before.processHandles} -> ${after.processHandles}`);
-log(`a process start of this Node: median ${results.processStartMs.median} ms (= ${Math.round((results.processStartMs.median * 1e6) / results.perCallNs.getState.package)} getState calls)`);
+log(`a process start of this Node: median ${results.processStartMs.median} ms (= ${Math.round((results.processStartMs.median * 1e6) / results.perCallNs.getState.package.median)} getState calls)`);
 log(`\nwritten to ${resultsPath}`);

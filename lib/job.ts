@@ -220,7 +220,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   /** How often the event poller asks BITS while listeners are attached. */
   pollIntervalMs = 2000;
   readonly #handle: NativeHandle<NativeJob>;
-  #hasJob4 = false;
+  #job4: BackgroundCopyJob4 | undefined;
   #watching = false;
   #timer: NodeJS.Timeout | undefined;
   #lastState: JobState | undefined;
@@ -794,19 +794,22 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     return this.call((j) => j.setServerCertificateValidation(validator));
   }
 
-  /** QueryInterface for IBackgroundCopyJob4 (BITS 3.0, Vista and later); E_NOINTERFACE where missing. */
+  /**
+   * QueryInterface for IBackgroundCopyJob4 (BITS 3.0, Vista and later); E_NOINTERFACE where missing.
+   * Every call on one job gives the same object, as COM gives the same pointer.
+   */
   async queryJob4(): Promise<BackgroundCopyJob4> {
-    // Once BITS said yes, the native side holds the pointer: asking again would
-    // only cost a trip to the COM thread.
-    if (!this.#hasJob4) {
+    // Once BITS said yes, the native side holds the pointer and this side the
+    // wrapper: asking again costs neither a trip to the COM thread nor an object.
+    if (!this.#job4) {
       await this.call((j) => j.queryInterface('IBackgroundCopyJob4'));
-      this.#hasJob4 = true;
+      // Imported here, not above: job4.ts extends this class, so a static import
+      // would depend on which of the two files a program happens to load first.
+      job4Class ??= (await import('./job4.js')).BackgroundCopyJob4;
+      this.#job4 ??= new job4Class(this.#handle.raw);
     }
     if (this.#handle.closed) throw new ObjectClosedError(`Job ${this.id}`);
-    // Imported here, not above: job4.ts extends this class, so a static import
-    // would depend on which of the two files a program happens to load first.
-    job4Class ??= (await import('./job4.js')).BackgroundCopyJob4;
-    return new job4Class(this.#handle.raw);
+    return this.#job4;
   }
 
   /**

@@ -7,14 +7,14 @@
 std::shared_ptr<ComThread> ComThread::Start(int threads) {
   std::shared_ptr<ComThread> self(new ComThread());
   self->objects_ = std::make_unique<ObjectTable>(self->live_);
-  std::unique_lock<std::mutex> lock(self->mutex_);
+  std::unique_lock<SrwMutex> lock(self->mutex_);
   for (int i = 0; i < threads; i++) {
     // Each thread holds a reference to the object: if Stop gives up waiting,
     // the object lives until the last thread really ends.
     self->threads_.emplace_back([keep = self]() {
       HRESULT hr = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
       {
-        std::lock_guard<std::mutex> g(keep->mutex_);
+        std::lock_guard<SrwMutex> g(keep->mutex_);
         if (FAILED(hr) && SUCCEEDED(keep->initResult_)) keep->initResult_ = hr;
         keep->started_++;
         keep->alive_++;
@@ -43,7 +43,7 @@ ComThread::~ComThread() {
 
 bool ComThread::Post(Task task, uint64_t key, bool shared) {
   {
-    std::lock_guard<std::mutex> g(mutex_);
+    std::lock_guard<SrwMutex> g(mutex_);
     if (stopping_) return false;
     queue_.push_back({std::move(task), key, shared});
   }
@@ -71,7 +71,7 @@ void ComThread::Run() {
   for (;;) {
     Pending task;
     {
-      std::unique_lock<std::mutex> lock(mutex_);
+      std::unique_lock<SrwMutex> lock(mutex_);
       std::deque<Pending>::iterator next;
       wake_.wait(lock, [&] { return stopping_ || (next = FindRunnable()) != queue_.end(); });
       if (stopping_) break;
@@ -89,7 +89,7 @@ void ComThread::Run() {
     task.fn(*objects_);
     task.fn = nullptr;  // what the task captured goes here, outside the lock
     {
-      std::lock_guard<std::mutex> g(mutex_);
+      std::lock_guard<SrwMutex> g(mutex_);
       if (task.key != 0) {
         KeyState& state = running_[task.key];
         if (task.shared) {
@@ -109,7 +109,7 @@ void ComThread::Run() {
   std::deque<Pending> dropped;
   bool last;
   {
-    std::lock_guard<std::mutex> g(mutex_);
+    std::lock_guard<SrwMutex> g(mutex_);
     last = --alive_ == 0;
     if (last) dropped.swap(queue_);
   }
@@ -121,7 +121,7 @@ void ComThread::Run() {
 }
 
 void ComThread::Stop(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::unique_lock<SrwMutex> lock(mutex_);
   for (auto& t : threads_) {
     if (t.get_id() == std::this_thread::get_id()) return;
   }

@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "object_table.h"
+#include "win_sync.h"
 
 class ComThread : public std::enable_shared_from_this<ComThread> {
  public:
@@ -57,9 +57,9 @@ class ComThread : public std::enable_shared_from_this<ComThread> {
   // With mutex_ held: the first task that may run now, or queue_.end().
   std::deque<Pending>::iterator FindRunnable();
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable done_;
+  SrwMutex mutex_;
+  SrwCondition wake_;
+  SrwCondition done_;
   std::deque<Pending> queue_;
   std::unordered_map<uint64_t, KeyState> running_;
   bool stopping_ = false;

@@ -2,19 +2,17 @@
 // runs bench/bench.mjs where BITS is (natively on Windows, under Wine elsewhere).
 // Results go to bench/results/<date>-<platform>.json. Not part of npm test.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { ensureWine, root, runWindowsNode, stopWine, toWinePath } from './wine.mjs';
 
-const out = path.join(root, 'bench', 'tmp');
-mkdirSync(out, { recursive: true });
-const exe = path.join(out, 'raw_bench.exe');
-const source = path.join(root, 'bench', 'raw', 'raw_bench.cc');
-const compiler = process.platform === 'win32' ? 'g++' : 'x86_64-w64-mingw32-g++-posix';
-const built = spawnSync(compiler, ['-O2', '-static', '-municode', '-o', exe, source, '-lole32', '-luuid'], { stdio: 'inherit' });
-if (built.status !== 0 || !existsSync(exe)) {
-  console.error(`bench: could not build the C++ baseline with ${compiler} (MinGW-w64 is needed; on Windows put its g++ on PATH)`);
+// The raw C++ baseline is an addon of its own (CMake target raw_bench), built
+// with the same toolchain as the package and loaded into the same process.
+const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-native.mjs'), '--target', 'raw_bench'], { stdio: 'inherit' });
+const rawBench = path.join(root, 'build', 'bench', 'raw_bench.node');
+if (built.status !== 0 || !existsSync(rawBench)) {
+  console.error('bench: could not build the C++ baseline (CMake target raw_bench)');
   process.exit(1);
 }
 if (!existsSync(path.join(root, 'dist', 'index.js'))) {
@@ -24,12 +22,12 @@ if (!existsSync(path.join(root, 'dist', 'index.js'))) {
 const date = new Date().toISOString().slice(0, 10);
 if (process.platform === 'win32') {
   const results = path.join(root, 'bench', 'results', `${date}-windows.json`);
-  const r = spawnSync(process.execPath, ['--expose-gc', path.join(root, 'bench', 'bench.mjs'), exe, results], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', path.join(root, 'bench', 'bench.mjs'), rawBench, results], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 ensureWine({ quiet: true });
 stopWine();
 const results = path.join(root, 'bench', 'results', `${date}-wine.json`);
-const { code } = await runWindowsNode(['--expose-gc', toWinePath(path.join(root, 'bench', 'bench.mjs')), toWinePath(exe), toWinePath(results)]);
+const { code } = await runWindowsNode(['--expose-gc', toWinePath(path.join(root, 'bench', 'bench.mjs')), toWinePath(rawBench), toWinePath(results)]);
 stopWine();
 process.exit(code);

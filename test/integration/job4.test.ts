@@ -17,6 +17,8 @@ describe('BackgroundCopyJob4', () => {
     expect(job4.id).toBe(job.id);
     expect(await job4.getState()).toBe('suspended');
     expect(await job4.getDisplayName()).toBe('job4');
+    // Asked again, the same object, as COM answers QueryInterface with the same pointer.
+    expect(await job.queryJob4()).toBe(job4);
   });
 
   test('each getter returns a value (Windows) or a clean E_NOTIMPL (Wine)', async () => {
