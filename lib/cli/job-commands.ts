@@ -160,12 +160,13 @@ export async function monitorCommand(ctx: Context, id: string | undefined, flags
   };
   process.once('SIGINT', quit);
   const stdin = process.stdin;
+  const onKey = (key: Buffer): void => {
+    if (key[0] === 0x71 || key[0] === 0x51 || key[0] === 0x03) quit(); // q, Q, Ctrl-C
+  };
   if (stdin.isTTY) {
     stdin.setRawMode(true);
     stdin.resume();
-    stdin.on('data', (key: Buffer) => {
-      if (key[0] === 0x71 || key[0] === 0x51 || key[0] === 0x03) quit(); // q, Q, Ctrl-C
-    });
+    stdin.on('data', onKey);
   }
   try {
     while (!run.stop) {
@@ -178,6 +179,7 @@ export async function monitorCommand(ctx: Context, id: string | undefined, flags
   } finally {
     process.off('SIGINT', quit);
     if (stdin.isTTY) {
+      stdin.off('data', onKey);
       stdin.setRawMode(false);
       stdin.pause();
     }

@@ -1,0 +1,99 @@
+// `bits monitor` on a terminal: it redraws in place until q or Ctrl-C, then
+// gives the terminal back. A child process has no terminal here, so the command
+// runs in this process with stdout and stdin made to look like one.
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
+
+import { Context } from '../../lib/cli/context.js';
+import { monitorCommand } from '../../lib/cli/job-commands.js';
+import type { BackgroundCopyJob } from '../../lib/index.js';
+import { cancelQuietly, manager } from './helpers.js';
+
+const created: BackgroundCopyJob[] = [];
+afterAll(() => cancelQuietly(...created));
+
+const CLEAR = '\x1b[H\x1b[2J';
+
+const restores: Array<() => void> = [];
+/** Sets an own property for this test; afterEach puts the old one back. */
+function override(target: object, key: string, value: unknown): void {
+  const old = Object.getOwnPropertyDescriptor(target, key);
+  Object.defineProperty(target, key, { value, configurable: true, writable: true });
+  restores.push(() => {
+    if (old) Object.defineProperty(target, key, old);
+    else Reflect.deleteProperty(target, key);
+  });
+}
+
+/** Makes stdout a terminal whose writes are kept; resolves once `frames` redraws happened. */
+function fakeTerminal(frames: number): { written: string[]; drawn: Promise<void> } {
+  const written: string[] = [];
+  let reached: () => void = () => undefined;
+  const drawn = new Promise<void>((r) => (reached = r));
+  override(process.stdout, 'isTTY', true);
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    if (written.filter((w) => w.startsWith(CLEAR)).length >= frames) reached();
+    return true;
+  });
+  return { written, drawn };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  while (restores.length > 0) restores.pop()?.();
+});
+
+describe('bits monitor on a terminal', () => {
+  test('redraws the job until Ctrl-C, then removes its SIGINT listener', async () => {
+    const job = await (await manager()).createJob('monitor live');
+    created.push(job);
+    const sigintBefore = process.listenerCount('SIGINT');
+    const { written, drawn } = fakeTerminal(3);
+    const ctx = new Context(false);
+    const running = monitorCommand(ctx, job.id, { interval: '0.1' });
+    await drawn;
+    process.emit('SIGINT');
+    await running;
+    ctx.close();
+    vi.restoreAllMocks(); // stdout writes reach the runner again
+
+    const frames = written.filter((w) => w.startsWith(CLEAR));
+    expect(frames.length).toBeGreaterThanOrEqual(3);
+    for (const f of frames) {
+      expect(f).toContain('bits monitor');
+      expect(f).toContain(job.id);
+      expect(f).toContain('monitor live');
+    }
+    expect(process.listenerCount('SIGINT')).toBe(sigintBefore);
+  });
+
+  test('q quits, and stdin leaves raw mode and is paused again', async () => {
+    const job = await (await manager()).createJob('monitor q');
+    created.push(job);
+    const { drawn } = fakeTerminal(1);
+    const stdin = process.stdin;
+    const rawModes: boolean[] = [];
+    const dataListeners = stdin.listenerCount('data');
+    override(stdin, 'isTTY', true);
+    // stdin here is not a terminal and has no raw mode: record what was asked.
+    override(stdin, 'setRawMode', (mode: boolean) => {
+      rawModes.push(mode);
+      return stdin;
+    });
+    const resume = vi.spyOn(stdin, 'resume').mockImplementation(() => stdin);
+    const pause = vi.spyOn(stdin, 'pause').mockImplementation(() => stdin);
+    const ctx = new Context(false);
+    const started = Date.now();
+    const running = monitorCommand(ctx, job.id, { interval: '60' });
+    await drawn;
+    stdin.emit('data', Buffer.from('q'));
+    await running;
+    ctx.close();
+    // The 60 s interval was cut short by the key, within one 100 ms step.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(rawModes).toEqual([true, false]);
+    expect(resume).toHaveBeenCalled(); // by the command, and by Node on the 'data' listener
+    expect(pause).toHaveBeenCalledTimes(1);
+    expect(stdin.listenerCount('data')).toBe(dataListeners);
+  });
+});
