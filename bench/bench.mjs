@@ -13,18 +13,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { BackgroundCopyManager } = await import(new URL('../dist/index.js', import.meta.url).href);
-const raw = createRequire(import.meta.url)('node-gyp-build')(root);
+const binding = createRequire(import.meta.url)('node-gyp-build')(root);
 const [rawBenchPath, resultsPath] = process.argv.slice(2);
 const rawBench = createRequire(import.meta.url)(rawBenchPath);
 const N = Number(process.env.BENCH_ITERATIONS ?? 2000);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20000);
 const work = mkdtempSync(path.join(tmpdir(), 'windows-bits-bench-'));
 const now = () => Number(process.hrtime.bigint());
-const perCall = async (n, fn) => {
-  const t = now();
-  for (let i = 0; i < n; i++) await fn(i);
-  return (now() - t) / n;
-};
 // Each call's own time: medians resist this machine's stalls, which come in
 // bursts that a mean spreads over every call.
 const samples = async (n, fn) => {
@@ -122,8 +117,8 @@ for (const k of [8, 64]) flight[k] = await sideBySide('getState', inFlight(k), N
 const raw4Threads = rawBench.run('getState4Threads', N, work);
 rawBench.close();
 // The package's own share of a call: to a COM thread and back with no COM call.
-await perCall(100, () => raw.debugRoundTrip());
-const roundTripNs = await perCall(N, () => raw.debugRoundTrip());
+await samples(100, () => binding.debugRoundTrip());
+const roundTripNs = mean(await samples(N, () => binding.debugRoundTrip()));
 
 // 4. Event-loop health: a 1 ms timer's lateness idle, then with 1,000 calls in flight.
 async function timerLateness(ms, busy) {
@@ -172,10 +167,10 @@ const server = createServer((req, res) => {
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const delays = [];
-raw.setEventListener((e) => delays.push((now() - e.receivedAt) / 1e6));
-const rawManager = await raw.connect();
+binding.setEventListener((e) => delays.push((now() - e.receivedAt) / 1e6));
+const eventsManager = await binding.connect();
 for (let i = 0; i < 3; i++) {
-  const j = await rawManager.createJob('bench events', 0);
+  const j = await eventsManager.createJob('bench events', 0);
   await j.addFile(`http://127.0.0.1:${server.address().port}/x`, path.join(work, `ev-${i}.bin`));
   await j.subscribe();
   await j.resume();
@@ -184,10 +179,10 @@ for (let i = 0; i < 3; i++) {
   j.close();
 }
 server.close();
-rawManager.close();
+eventsManager.close();
 
 // 6. Memory and references over many cycles.
-const before = { rss: process.memoryUsage().rss, ...raw.debugStats() };
+const before = { rss: process.memoryUsage().rss, ...binding.debugStats() };
 for (let i = 0; i < CYCLES; i++) {
   const j = await manager.createJob('cycle');
   await j.cancel();
@@ -196,7 +191,7 @@ for (let i = 0; i < CYCLES; i++) {
 for (let i = 0; i < CYCLES; i++) await job.getState();
 globalThis.gc?.();
 await job.getState(); // the releases above ran before this
-const after = { rss: process.memoryUsage().rss, ...raw.debugStats() };
+const after = { rss: process.memoryUsage().rss, ...binding.debugStats() };
 
 // 7. What a spawned bitsadmin/PowerShell costs at the least: one process start.
 const starts = [];
@@ -207,15 +202,15 @@ job.close();
 manager.close();
 globalThis.gc?.();
 // A connect() posted after every release runs after them; its own manager is the one reference left.
-const probe = await raw.connect();
-const atEnd = raw.debugStats().liveComObjects - 1;
+const probe = await binding.connect();
+const atEnd = binding.debugStats().liveComObjects - 1;
 probe.close();
 rmSync(work, { recursive: true, force: true });
 
 const ops = ['getState', 'getProgress', 'queryJob4', 'addFile', 'createJobCancel'];
 const results = {
   date: new Date().toISOString(),
-  platform: raw.debugStats().wine ? `Wine ${raw.debugStats().wine}` : 'Windows',
+  platform: binding.debugStats().wine ? `Wine ${binding.debugStats().wine}` : 'Windows',
   node: process.version,
   cpus: (await import('node:os')).cpus().length,
   rounds: ROUNDS,

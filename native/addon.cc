@@ -86,16 +86,6 @@ Napi::Value SetEventListener(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* state = new AddonState(env);
   env.SetInstanceData<AddonState>(state);
-  // process.exit() skips the environment's cleanup hooks, and ExitProcess then
-  // kills the COM threads wherever they are, possibly inside a COM call that
-  // holds a lock of COM's own, which DLL detach then waits for forever (a hang at
-  // exit seen under Wine). Stopping them from the 'exit' event lets them finish
-  // their calls and release everything first; the cleanup hook stays for workers.
-  Napi::Object process = env.Global().Get("process").As<Napi::Object>();
-  process.Get("once").As<Napi::Function>().Call(
-      process, {Napi::String::New(env, "exit"), Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-                  if (AddonState* s = AddonState::From(info.Env())) s->Shutdown();
-                })});
   Napi::Function manager = Manager::Define(env);
   Napi::Function job = Job::Define(env);
   state->managerCtor = Napi::Persistent(manager);

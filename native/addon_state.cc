@@ -41,6 +41,16 @@ AddonState::AddonState(Napi::Env env)
   // Idle, the addon must not keep the process alive; a call in flight does.
   completions_->tsfn.Unref(env);
   env.AddCleanupHook([this]() { Shutdown(); });
+  // process.exit() skips the cleanup hooks, and ExitProcess then kills the COM
+  // threads wherever they are, possibly inside a COM call that holds a lock of
+  // COM's own, which DLL detach then waits for forever (a hang at exit seen
+  // under Wine). The 'exit' event comes first: the threads finish their calls
+  // and release everything. The cleanup hook stays, for workers.
+  Napi::Object process = env.Global().Get("process").As<Napi::Object>();
+  process.Get("once").As<Napi::Function>().Call(
+      process, {Napi::String::New(env, "exit"), Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                  if (AddonState* state = AddonState::From(info.Env())) state->Shutdown();
+                })});
 }
 
 AddonState::~AddonState() { Shutdown(); }
