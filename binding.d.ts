@@ -34,6 +34,15 @@ export interface NativeJobError {
   file: { remoteName: string | null; localName: string | null } | null;
 }
 
+/** A job's state and progress, and its error in the error and transient-error states. */
+export interface NativeJobStatus {
+  /** BG_JOB_STATE */
+  state: number;
+  progress: NativeProgress;
+  /** Null outside the error states, or where BITS cannot say (BG_E_ERROR_INFORMATION_UNAVAILABLE). */
+  error: NativeJobError | null;
+}
+
 export type NativeJobInterface =
   | 'IBackgroundCopyJob2'
   | 'IBackgroundCopyJob3'
@@ -52,6 +61,8 @@ export interface NativeJob {
   /** BG_JOB_STATE */
   getState(): Promise<number>;
   getProgress(): Promise<NativeProgress>;
+  /** GetState, GetProgress and, in the error states, GetError: one task on the COM pool. */
+  getStatus(): Promise<NativeJobStatus>;
   addFile(remoteName: string, localName: string): Promise<void>;
   addFileSet(files: ReadonlyArray<{ remoteName: string; localName: string }>): Promise<void>;
   /** These four resolve with the method's success HRESULT (S_OK, or a BG_S_* code). */
@@ -98,7 +109,8 @@ export interface NativeJob {
   setNotifyCmdLine(program: string | null, parameters: string | null): Promise<void>;
   getReplyProgress(): Promise<{ bytesTotal: number | null; bytesTransferred: number }>;
   getReplyData(): Promise<Buffer>;
-  getReplyFileName(): Promise<string>;
+  /** null before one is set. */
+  getReplyFileName(): Promise<string | null>;
   setReplyFileName(name: string): Promise<void>;
   /** target: BG_AUTH_TARGET, scheme: BG_AUTH_SCHEME. The strings are wiped in native memory after the call. */
   setCredentials(target: number, scheme: number, userName: string | null, password: string | null): Promise<void>;
@@ -113,7 +125,8 @@ export interface NativeJob {
   getProperty(id: number): Promise<number | boolean | string>;
   setProperty(id: number, value: number | boolean | string): Promise<void>;
   // IBackgroundCopyJobHttpOptions, 2, 3
-  getCustomHeaders(): Promise<string>;
+  /** null when none are set (S_FALSE and NULL). */
+  getCustomHeaders(): Promise<string | null>;
   setCustomHeaders(headers: string): Promise<void>;
   getSecurityFlags(): Promise<number>;
   setSecurityFlags(flags: number): Promise<void>;
@@ -121,7 +134,8 @@ export interface NativeJob {
   setClientCertificateByID(location: number, storeName: string, hash: Buffer): Promise<void>;
   setClientCertificateByName(location: number, storeName: string, subjectName: string): Promise<void>;
   removeClientCertificate(): Promise<number>;
-  getClientCertificate(): Promise<{ storeLocation: number; storeName: string | null; hash: Buffer | null; subjectName: string | null }>;
+  /** null when the job has none (BITS answers RPC_X_BAD_STUB_DATA). */
+  getClientCertificate(): Promise<{ storeLocation: number; storeName: string | null; hash: Buffer | null; subjectName: string | null } | null>;
   getHttpMethod(): Promise<string>;
   setHttpMethod(method: string): Promise<void>;
   makeCustomHeadersWriteOnly(): Promise<number>;
@@ -138,7 +152,8 @@ export interface NativeFile {
   getProgress(): Promise<{ bytesTotal: number | null; bytesTransferred: number; completed: boolean }>;
   setRemoteName(url: string): Promise<void>;
   getFileRanges(): Promise<Array<{ offset: number; length: number | null }>>;
-  getTemporaryName(): Promise<string>;
+  /** null before BITS chose one. */
+  getTemporaryName(): Promise<string | null>;
   getValidationState(): Promise<boolean>;
   setValidationState(valid: boolean): Promise<void>;
   isDownloadedFromPeer(): Promise<boolean>;
@@ -165,6 +180,8 @@ export interface NativeJobEvent {
   remoteName?: string;
   localName?: string;
   ranges?: Array<{ offset: number; length: number | null }>;
+  /** For 'error': the IBackgroundCopyError that BITS passed to JobError. */
+  error?: NativeJobError;
 }
 
 export interface NativeManager {
@@ -199,6 +216,16 @@ export interface NativeBinding {
   connect(): Promise<NativeManager>;
   /** The one function that receives every callback event of this thread's jobs. */
   setEventListener(listener: (event: NativeJobEvent) => void): void;
+  /**
+   * Called once by lib/: the classes the addon builds its failures with
+   * (`new BitsError({ hresult, method, description })`, `new ObjectClosedError(what)`),
+   * and the HRESULTs that mean the service is gone (no description is asked for them).
+   */
+  setErrorClasses(
+    bitsError: new (options: { hresult: number; method: string; description?: string | null }) => Error,
+    objectClosedError: new (what: string) => Error,
+    disconnectionCodes: readonly number[],
+  ): void;
   debugStats(): NativeDebugStats;
   /** Test-only: to a COM thread and back with no COM call, the package's own cost of a call. */
   debugRoundTrip(): Promise<void>;

@@ -1,23 +1,31 @@
 // Loads the addon through node-gyp-build (a local build first, else the shipped
-// prebuild). Off Windows nothing is loaded: importing the package works, and the
-// first call into BITS throws UnsupportedPlatformError.
+// prebuild) and hands it the error classes it builds its failures with. Off
+// Windows nothing is loaded: importing the package works, and the first call into
+// BITS throws UnsupportedPlatformError.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 import type { NativeBinding } from '../binding.js';
-import { UnsupportedPlatformError } from './errors.js';
+import { BitsError, DISCONNECTION_HRESULTS, ObjectClosedError, UnsupportedPlatformError } from './errors.js';
 
 let loaded: NativeBinding | undefined;
 
-/** The addon, loaded on first use. */
+function prepare(b: NativeBinding): NativeBinding {
+  // better-sqlite3's way: one place builds the package's errors, where a call settles.
+  b.setErrorClasses(BitsError, ObjectClosedError, DISCONNECTION_HRESULTS);
+  return b;
+}
+
+/** The addon, loaded on first use. @internal */
 export function binding(): NativeBinding {
   if (loaded) return loaded;
   if (process.platform !== 'win32') throw new UnsupportedPlatformError(process.platform);
   const require = createRequire(import.meta.url);
   const load = require('node-gyp-build') as (dir: string) => NativeBinding;
   const root = fileURLToPath(new URL('..', import.meta.url));
+  let b: NativeBinding;
   try {
-    loaded = load(root);
+    b = load(root);
   } catch (e) {
     throw new Error(
       `windows-bits: the native addon did not load for ${process.platform}-${process.arch} (Node ${process.version}). ` +
@@ -25,5 +33,15 @@ export function binding(): NativeBinding {
       { cause: e },
     );
   }
+  loaded = prepare(b);
   return loaded;
+}
+
+/**
+ * Uses `b` instead of loading the addon: the integration suite's test build (the
+ * product plus its test-only exports), or a scripted binding in unit tests.
+ * @internal
+ */
+export function useBinding(b: NativeBinding): void {
+  loaded = prepare(b);
 }

@@ -1,6 +1,12 @@
+// Every error the package raises, and the one place where BITS's failures become
+// them: the addon is handed BitsError and ObjectClosedError once (lib/binding.ts)
+// and builds them itself where a call settles; job errors, which BITS reports as
+// data rather than as failed calls, are converted here.
+import type { NativeJobError } from '../binding.js';
+import { ERROR_CONTEXTS, enumName } from './enums.js';
+import type { ErrorContext } from './enums.js';
 import { HRESULT_MESSAGES, describeName } from './hresult-messages.js';
 import { HRESULT_NAMES } from './hresult-names.js';
-import type { ErrorContext } from './enums.js';
 
 /** The symbolic name of an HRESULT: `0x80200001` -> `'BG_E_NOT_FOUND'`. */
 export function hresultName(hresult: number): string {
@@ -23,16 +29,25 @@ function hex(n: number): string {
   return (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }
 
-// What COM and RPC answer once the service process is gone.
-const DISCONNECTED = new Set([
-  'RPC_S_SERVER_UNAVAILABLE',
-  'RPC_S_CALL_FAILED',
-  'RPC_S_CALL_FAILED_DNE',
-  'RPC_E_DISCONNECTED',
-  'RPC_E_SERVER_DIED',
-  'RPC_E_SERVER_DIED_DNE',
-  'CO_E_OBJNOTCONNECTED',
-]);
+/**
+ * What COM and RPC answer once the service process is gone. The one list: the
+ * addon is handed it with the error classes, and skips asking a dead service to
+ * describe these (it would only fail again, slowly).
+ * @internal
+ */
+export const DISCONNECTION_HRESULTS: readonly number[] = [
+  0x800706ba, // RPC_S_SERVER_UNAVAILABLE
+  0x800706be, // RPC_S_CALL_FAILED
+  0x800706bf, // RPC_S_CALL_FAILED_DNE
+  0x80010108, // RPC_E_DISCONNECTED
+  0x80010007, // RPC_E_SERVER_DIED
+  0x80010012, // RPC_E_SERVER_DIED_DNE
+  0x800401fd, // CO_E_OBJNOTCONNECTED
+];
+const DISCONNECTED = new Set(DISCONNECTION_HRESULTS);
+
+/** BG_E_ERROR_INFORMATION_UNAVAILABLE: a job in error that cannot say why. */
+const BG_E_ERROR_INFORMATION_UNAVAILABLE = 0x8020000f;
 
 /** The file a job error concerns. */
 export interface BitsErrorFile {
@@ -91,14 +106,14 @@ export class BitsError extends Error {
 
   /** True when the BITS service went away (stopped, crashed): connect again; the jobs themselves persist in BITS. */
   get disconnected(): boolean {
-    return DISCONNECTED.has(this.code);
+    return DISCONNECTED.has(this.hresult);
   }
 
   constructor(options: BitsErrorOptions) {
     const hresult = options.hresult >>> 0;
     const code = hresultName(hresult);
     const description = options.description?.trim() || builtInDescription(hresult);
-    const advice = DISCONNECTED.has(code) ? ' The connection to the BITS service is lost: call BackgroundCopyManager.connect() again.' : '';
+    const advice = DISCONNECTED.has(hresult) ? ' The connection to the BITS service is lost: call BackgroundCopyManager.connect() again.' : '';
     super(`${description} (${code}, 0x${hex(hresult)}, in ${options.method}).${advice}`);
     this.hresult = hresult;
     this.code = code;
@@ -130,42 +145,17 @@ export class UnsupportedPlatformError extends Error {
   }
 }
 
-/** A call on a manager or job after its `close()`. */
+/** A call on a manager, job or file after its `close()`. */
 export class ObjectClosedError extends Error {
   /** Always 'ObjectClosedError'. */
   override readonly name = 'ObjectClosedError';
   /** Always 'ERR_BITS_CLOSED'. */
   readonly code = 'ERR_BITS_CLOSED';
-  constructor(what: string) {
-    super(`${what} was closed; get a new one (manager.getJob(id) reattaches to a job)`);
-  }
-}
-
-/** The shape the addon rejects with; see binding.d.ts. */
-interface NativeFailure {
-  /** The HRESULT, signed or unsigned. */
-  hresult: number;
-  /** The COM method that failed, e.g. 'IBackgroundCopyJob::Resume'. */
-  method: string;
-  message: string;
-}
-
-function isNativeFailure(e: unknown): e is NativeFailure {
-  return (
-    e instanceof Error &&
-    typeof (e as Partial<NativeFailure>).hresult === 'number' &&
-    typeof (e as Partial<NativeFailure>).method === 'string'
-  );
-}
-
-/** Awaits a binding call and turns the addon's raw failure into a BitsError. */
-export async function native<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (e) {
-    if (isNativeFailure(e)) throw new BitsError({ hresult: e.hresult, method: e.method, description: e.message });
-    if (e instanceof Error && (e as { code?: unknown }).code === 'ERR_BITS_CLOSED') throw new ObjectClosedError('The object');
-    throw e;
+  /** The object that was closed, e.g. `'Job {6BA7B810-…}'`. */
+  readonly object: string;
+  constructor(object: string) {
+    super(`${object} is closed; get a new one (manager.getJob(id) reattaches to a job)`);
+    this.object = object;
   }
 }
 
@@ -190,4 +180,56 @@ export class TimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
   /** The job concerned. */
   jobId?: string;
+}
+
+/** IBackgroundCopyError: why a job is in the error or transient-error state. */
+export interface JobError {
+  /** Where the error happened. */
+  context: ErrorContext;
+  /** The HRESULT, unsigned. */
+  hresult: number;
+  /** Symbolic name of `hresult`, e.g. `'BG_E_HTTP_ERROR_404'`. */
+  code: string;
+  /** BITS's description, else the system's, else a built-in one. */
+  message: string;
+  /** BITS's description of the context (null on Wine). */
+  contextDescription: string | null;
+  /** The transfer's protocol, e.g. 'http'. */
+  protocol: string | null;
+  /** The file involved, where BITS names one. */
+  file?: BitsErrorFile;
+}
+
+/** The addon's reading of an IBackgroundCopyError as a JobError. @internal */
+export function toJobError(e: NativeJobError): JobError {
+  const out: JobError = {
+    context: enumName(ERROR_CONTEXTS, e.context, 'error context'),
+    hresult: e.hresult >>> 0,
+    code: hresultName(e.hresult),
+    message: e.description?.trim() || e.systemDescription.trim() || builtInDescription(e.hresult),
+    contextDescription: e.contextDescription?.trim() || null,
+    protocol: e.protocol,
+  };
+  if (e.file) out.file = e.file;
+  return out;
+}
+
+/**
+ * The BitsError that stands for a job's error state. `error` null: BITS could
+ * not say why (BG_E_ERROR_INFORMATION_UNAVAILABLE), which is reported as such.
+ * @internal
+ */
+export function jobFailure(jobId: string, error: NativeJobError | null): BitsError {
+  if (!error) return new BitsError({ hresult: BG_E_ERROR_INFORMATION_UNAVAILABLE, method: 'IBackgroundCopyJob::GetError', jobId });
+  const e = toJobError(error);
+  return new BitsError({
+    hresult: e.hresult,
+    method: 'IBackgroundCopyJob::GetError',
+    description: e.message,
+    context: e.context,
+    contextDescription: e.contextDescription,
+    protocol: e.protocol,
+    file: e.file ?? null,
+    jobId,
+  });
 }

@@ -30,12 +30,24 @@ export interface FileRange {
   length: number | null;
 }
 
-/** A file of a job (IBackgroundCopyFile, and File2/File3 where the system has them). From `job.listFiles()`. */
+let wrap: ((native: NativeFile) => BackgroundCopyFile) | undefined;
+
+/** Wraps a file handle from the addon. @internal */
+export function fileFromNative(native: NativeFile): BackgroundCopyFile {
+  // Assigned by the class's static block below, which runs when this module loads.
+  return (wrap as (native: NativeFile) => BackgroundCopyFile)(native);
+}
+
+/** A file of a job (IBackgroundCopyFile, and File2 to File6 where the system has them). From `job.listFiles()`. */
 export class BackgroundCopyFile {
   readonly #handle: NativeHandle<NativeFile>;
 
+  static {
+    wrap = (native) => new BackgroundCopyFile(native);
+  }
+
   /** Not for application code: files come from `job.listFiles()`. */
-  constructor(handle: NativeFile) {
+  private constructor(handle: NativeFile) {
     this.#handle = new NativeHandle(handle, 'The file');
   }
 
@@ -64,8 +76,8 @@ export class BackgroundCopyFile {
   getFileRanges(): Promise<FileRange[]> {
     return this.#call((f) => f.getFileRanges());
   }
-  /** IBackgroundCopyFile3::GetTemporaryName: where BITS writes until complete(). */
-  getTemporaryName(): Promise<string> {
+  /** IBackgroundCopyFile3::GetTemporaryName: where BITS writes until complete(); null before BITS chose one. */
+  getTemporaryName(): Promise<string | null> {
     return this.#call((f) => f.getTemporaryName());
   }
   /** IBackgroundCopyFile3::GetValidationState */

@@ -1,12 +1,17 @@
 // What every wrapper of a native object shares: refusing calls after close(),
-// turning the addon's failures into BitsError, and closing once.
-import { ObjectClosedError, native } from './errors.js';
+// closing once, and telling whoever waits on the object that it closed. The
+// addon builds BitsError itself (lib/binding.ts hands it the class), so a call's
+// failure passes through here unchanged.
+import { ObjectClosedError } from './errors.js';
 
+/** @internal */
 export class NativeHandle<T extends { close(): void }> {
   readonly #native: T;
   readonly #what: string;
   #closed = false;
+  readonly #onClose = new Set<() => void>();
 
+  /** `what` names the object in ObjectClosedError, e.g. 'Job {…}'. */
   constructor(handle: T, what: string) {
     this.#native = handle;
     this.#what = what;
@@ -16,14 +21,26 @@ export class NativeHandle<T extends { close(): void }> {
     return this.#closed;
   }
 
-  /** The raw handle, for a wrapper that must hand it on (queryJob4). */
-  get raw(): T {
-    return this.#native;
+  /** The error for a call after close(). */
+  closedError(): ObjectClosedError {
+    return new ObjectClosedError(this.#what);
   }
 
   call<R>(fn: (handle: T) => Promise<R>): Promise<R> {
-    if (this.#closed) return Promise.reject(new ObjectClosedError(this.#what));
-    return native(() => fn(this.#native));
+    if (this.#closed) return Promise.reject(this.closedError());
+    // The addon throws synchronously for what it refuses outright: a promise
+    // method must still only reject.
+    try {
+      return fn(this.#native);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /** Runs `listener` once at close(); returns what removes it. */
+  onClose(listener: () => void): () => void {
+    this.#onClose.add(listener);
+    return () => this.#onClose.delete(listener);
   }
 
   /** Releases the COM references now; true the first time. */
@@ -31,6 +48,8 @@ export class NativeHandle<T extends { close(): void }> {
     if (this.#closed) return false;
     this.#closed = true;
     this.#native.close();
+    for (const listener of [...this.#onClose]) listener();
+    this.#onClose.clear();
     return true;
   }
 }

@@ -1,12 +1,16 @@
+// The package's public API, and nothing else: what the README and TypeDoc document.
 export { BackgroundCopyManager } from './manager.js';
 export type { ListJobsOptions } from './manager.js';
-export { BackgroundCopyJob, headerText, jobErrorToBitsError } from './job.js';
+export { BackgroundCopyJob } from './job/job.js';
+export { BackgroundCopyJob4 } from './job/job4.js';
+export type { BackgroundCopyJob2, BackgroundCopyJob3 } from './job/job2-3.js';
+export type { BackgroundCopyJob5, StoredCredentialsTarget } from './job/properties.js';
+export type { BackgroundCopyJobHttpOptions, ServerCertificateValidator } from './job/http-options.js';
 export type {
   ClientCertificate,
   CompleteResult,
   Credentials,
   FileSpec,
-  JobError,
   JobEventMap,
   JobSnapshot,
   NotifyCmdLine,
@@ -17,14 +21,13 @@ export type {
   JobTimes,
   ProxySettings,
   WaitOptions,
-} from './job.js';
-export { BackgroundCopyJob4 } from './job4.js';
+} from './job/types.js';
 export { BackgroundCopyFile } from './file.js';
 export type { FileProgress, FileRange, PeerDownloadStats } from './file.js';
 export { download, startDownload, startUpload, upload } from './transfer.js';
 export type { TransferOptions, TransferResult } from './transfer.js';
 export { AbortError, BitsError, ObjectClosedError, TimeoutError, UnsupportedPlatformError, hresultName } from './errors.js';
-export type { BitsErrorFile, BitsErrorOptions } from './errors.js';
+export type { BitsErrorFile, BitsErrorOptions, JobError } from './errors.js';
 export {
   AUTH_SCHEMES,
   AUTH_TARGETS,

@@ -4,15 +4,25 @@ import type { NativeManager } from '../binding.js';
 import { binding } from './binding.js';
 import { BG_JOB_ENUM_ALL_USERS, JOB_TYPES } from './enums.js';
 import type { JobType } from './enums.js';
-import { native } from './errors.js';
 import { NativeHandle } from './handle.js';
-import { BackgroundCopyJob } from './job.js';
+import { jobFromNative } from './job/job.js';
+import type { BackgroundCopyJob } from './job/job.js';
+// For its side effect too: it gives every job queryJob4().
+import './job/job4.js';
 import { MAX_DISPLAY_NAME, requireBoolean, requireGuid, requireHresult, requireOneOf, requireString, requireUint32 } from './validate.js';
 
 /** Options of `listJobs()`. */
 export interface ListJobsOptions {
   /** BG_JOB_ENUM_ALL_USERS: every user's jobs. Needs an elevated process (else E_ACCESSDENIED). */
   allUsers?: boolean;
+}
+
+let wrap: ((native: NativeManager) => BackgroundCopyManager) | undefined;
+
+/** Wraps a manager handle from the addon (tests drive lib/ over a scripted binding with it). @internal */
+export function managerFromNative(native: NativeManager): BackgroundCopyManager {
+  // Assigned by the class's static block, which runs when this module loads.
+  return (wrap as (native: NativeManager) => BackgroundCopyManager)(native);
 }
 
 /**
@@ -22,15 +32,19 @@ export interface ListJobsOptions {
 export class BackgroundCopyManager {
   readonly #handle: NativeHandle<NativeManager>;
 
+  static {
+    wrap = (native) => new BackgroundCopyManager(native);
+  }
+
   /** Not for application code: use `BackgroundCopyManager.connect()`. */
-  constructor(handle: NativeManager) {
+  private constructor(handle: NativeManager) {
     this.#handle = new NativeHandle(handle, 'The BackgroundCopyManager');
   }
 
   /** Connects to the BITS service: CoCreateInstance(CLSID_BackgroundCopyManager). */
   static async connect(): Promise<BackgroundCopyManager> {
     const b = binding();
-    return new BackgroundCopyManager(await native(() => b.connect()));
+    return new BackgroundCopyManager(await b.connect());
   }
 
   #call<T>(fn: (m: NativeManager) => Promise<T>): Promise<T> {
@@ -44,13 +58,13 @@ export class BackgroundCopyManager {
   async createJob(displayName: string, type: JobType = 'download'): Promise<BackgroundCopyJob> {
     const name = requireString('displayName', displayName, { maxLength: MAX_DISPLAY_NAME });
     const t = JOB_TYPES.indexOf(requireOneOf('type', type, JOB_TYPES));
-    return new BackgroundCopyJob(await this.#call((m) => m.createJob(name, t)));
+    return jobFromNative(await this.#call((m) => m.createJob(name, t)));
   }
 
   /** IBackgroundCopyManager::GetJob. Rejects with BitsError code 'BG_E_NOT_FOUND' for an unknown id. */
   async getJob(id: string): Promise<BackgroundCopyJob> {
     const guid = requireGuid('id', id);
-    return new BackgroundCopyJob(await this.#call((m) => m.getJob(guid)));
+    return jobFromNative(await this.#call((m) => m.getJob(guid)));
   }
 
   /** IBackgroundCopyManager::EnumJobs: this user's jobs, or every user's. */
@@ -59,7 +73,7 @@ export class BackgroundCopyManager {
     if (typeof options !== 'object' || (options as unknown) === null) throw new TypeError('options must be an object');
     const allUsers = options.allUsers === undefined ? false : requireBoolean('options.allUsers', options.allUsers);
     const jobs = await this.#call((m) => m.enumJobs(allUsers ? BG_JOB_ENUM_ALL_USERS : 0));
-    return jobs.map((j) => new BackgroundCopyJob(j));
+    return jobs.map(jobFromNative);
   }
 
   /**

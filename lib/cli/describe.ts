@@ -3,7 +3,9 @@
 // (E_NOTIMPL, E_NOINTERFACE: older Windows, Wine) come out as null and are named
 // in `unavailable`, so scripts can tell "no value" from "not supported here".
 import { BitsError } from '../errors.js';
-import type { BackgroundCopyJob, JobError, JobProgress } from '../job.js';
+import type { JobError } from '../errors.js';
+import type { BackgroundCopyJob } from '../job/job.js';
+import type { JobProgress } from '../job/types.js';
 
 export interface JobSummary {
   id: string;
@@ -30,7 +32,7 @@ export interface JobDetails extends JobSummary {
 const UNSUPPORTED = new Set(['E_NOTIMPL', 'E_NOINTERFACE', 'HRESULT_FROM_WIN32(998)']);
 
 export async function summarize(job: BackgroundCopyJob): Promise<JobSummary> {
-  const [displayName, type, state, progress] = await Promise.all([job.getDisplayName(), job.getType(), job.getState(), job.getProgress()]);
+  const [displayName, type, { state, progress }] = await Promise.all([job.getDisplayName(), job.getType(), job.getSnapshot()]);
   return { id: job.id, displayName, type, state, progress };
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { JOB_PRIORITIES, JOB_TYPES } from '../enums.js';
 import type { JobPriority, JobType } from '../enums.js';
-import type { BackgroundCopyJob } from '../job.js';
+import type { BackgroundCopyJob } from '../job/job.js';
 import { Context, UsageError } from './context.js';
 import { details, summarize } from './describe.js';
 import type { JobDetails, JobSummary } from './describe.js';

@@ -1,7 +1,7 @@
 // The live progress line of `bits download`, `upload` and `wait`: bytes, rate,
 // ETA and files; a bouncing bar where BITS does not know the size yet. Drawn on
 // stderr, and only when stderr is a terminal.
-import type { JobProgress } from '../job.js';
+import type { JobProgress } from '../job/types.js';
 import { bytes, duration, paint } from './format.js';
 
 export class ProgressBar {

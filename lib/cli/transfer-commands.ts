@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { JOB_PRIORITIES } from '../enums.js';
 import type { JobPriority } from '../enums.js';
-import type { Credentials, FileSpec, JobProgress } from '../job.js';
+import type { Credentials, FileSpec, JobProgress } from '../job/types.js';
 import { download, startDownload, startUpload, upload } from '../transfer.js';
 import type { TransferOptions, TransferResult } from '../transfer.js';
 import { Context, UsageError } from './context.js';

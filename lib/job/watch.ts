@@ -1,40 +1,241 @@
-// One listener per thread receives every callback event from the addon and hands
-// it to the job objects watching that job id. A job object is in the map only
-// while it has listeners, so listeners keep it (and its native reference) alive
-// and removing the last one lets it go.
-import type { NativeJobEvent } from '../binding.js';
-import { binding } from './binding.js';
+// One watch per job id in the process, counted, the way @parcel/watcher shares one
+// watcher per folder. Every BackgroundCopyJob wrapper of that id, waitForTransfer,
+// progress(), the one-call transfers and `bits monitor` subscribe to it. It
+// registers the addon's callback with BITS on the first interest and unregisters
+// on the last; it polls at the fastest interval anyone asked for, one status read
+// (one hop to the COM pool) per tick; and it turns what it sees into events once,
+// for everyone. A callback's state and progress are used as they come: no second
+// question to BITS between a JobTransferred callback and the 'transferred' listeners.
+import type { NativeJob, NativeJobError, NativeJobEvent } from '../../binding.js';
+import { binding } from '../binding.js';
+import { JOB_STATES, enumName } from '../enums.js';
+import type { JobState } from '../enums.js';
+import type { NativeHandle } from '../handle.js';
+import type { JobProgress, TransferredFile, TransferredRanges } from './types.js';
 
-export interface EventTarget {
-  onNativeEvent(event: NativeJobEvent): void;
+/** A job's state and progress at one moment, with its error in the error states. @internal */
+export interface JobStatus {
+  state: JobState;
+  progress: JobProgress;
+  /** Read with the state when it is 'error' or 'transient-error'; null otherwise or when BITS cannot say. */
+  error: NativeJobError | null;
 }
 
-const watching = new Map<string, Set<EventTarget>>();
-let listening = false;
+/** What changed, computed once per job id and handed to every subscriber. @internal */
+export type WatchEvent =
+  | { kind: 'progress'; progress: JobProgress }
+  | { kind: 'state'; state: JobState; previous: JobState; status: JobStatus }
+  | { kind: 'modification'; state: JobState; progress: JobProgress }
+  | { kind: 'file-transferred'; file: TransferredFile }
+  | { kind: 'file-ranges-transferred'; file: TransferredRanges };
+
+/** One interest in a job. @internal */
+export interface Subscriber {
+  /** The handle the watch may use to ask BITS; it must not be closed while subscribed. */
+  readonly handle: NativeHandle<NativeJob>;
+  /** How often this subscriber wants a fresh status while no callback arrives. */
+  pollIntervalMs(): number;
+  /** Every fresh status: each poll and each callback that carries one. */
+  onStatus?(status: JobStatus): void;
+  /** Each change, once. */
+  onEvent?(event: WatchEvent): void;
+}
+
+const watches = new Map<string, Watch>();
+/** The addon instance our dispatcher is registered with. */
+let listeningTo: object | undefined;
 
 function dispatch(event: NativeJobEvent): void {
-  const targets = watching.get(event.jobId);
-  if (!targets) return;
-  for (const t of [...targets]) t.onNativeEvent(event);
+  watches.get(event.jobId)?.onCallback(event);
 }
 
-export function watch(jobId: string, target: EventTarget): void {
-  if (!listening) {
+/**
+ * Adds an interest in `jobId`. `immediate`: read the status now rather than at
+ * the next tick (a wait must not start late). Returns the function that removes it.
+ * @internal
+ */
+export function subscribe(jobId: string, subscriber: Subscriber, immediate = false): () => void {
+  try {
+    const b = binding();
+    if (listeningTo !== b) {
+      b.setEventListener(dispatch);
+      listeningTo = b;
+    }
+  } catch {
+    // No addon here (UnsupportedPlatformError): the poller alone serves.
+  }
+  let watch = watches.get(jobId);
+  if (!watch) watches.set(jobId, (watch = new Watch(jobId)));
+  watch.add(subscriber, immediate);
+  let removed = false;
+  return () => {
+    if (removed) return;
+    removed = true;
+    watch.remove(subscriber);
+  };
+}
+
+/** How many ids are watched now (tests: a watch must end with its last subscriber). @internal */
+export function watchedJobCount(): number {
+  return watches.size;
+}
+
+/** Reads the status through the addon's one-hop getStatus. @internal */
+export async function readStatus(handle: NativeHandle<NativeJob>): Promise<JobStatus> {
+  const s = await handle.call((j) => j.getStatus());
+  return { state: enumName(JOB_STATES, s.state, 'job state'), progress: s.progress, error: s.error };
+}
+
+function sameProgress(a: JobProgress, b: JobProgress): boolean {
+  return a.bytesTransferred === b.bytesTransferred && a.filesTransferred === b.filesTransferred && a.bytesTotal === b.bytesTotal && a.filesTotal === b.filesTotal;
+}
+
+class Watch {
+  readonly #jobId: string;
+  readonly #subscribers = new Set<Subscriber>();
+  /** Whose handle registered the callback and asks BITS. */
+  #owner: Subscriber | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timerDue = 0;
+  #polling = false;
+  /** A poll was asked for while one was in flight: run another when it ends. */
+  #again = false;
+  /** Bumped by each callback: a poll issued before one may carry an older status. */
+  #epoch = 0;
+  #last: JobStatus | undefined;
+
+  constructor(jobId: string) {
+    this.#jobId = jobId;
+  }
+
+  add(subscriber: Subscriber, immediate: boolean): void {
+    this.#subscribers.add(subscriber);
+    if (!this.#owner) this.#adopt(subscriber);
+    if (immediate || !this.#last) void this.#poll();
+    else this.#schedule();
+  }
+
+  remove(subscriber: Subscriber): void {
+    if (!this.#subscribers.delete(subscriber)) return;
+    if (this.#subscribers.size === 0) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#release(subscriber);
+      this.#owner = undefined;
+      watches.delete(this.#jobId);
+      return;
+    }
+    if (this.#owner === subscriber) {
+      this.#release(subscriber);
+      const next = [...this.#subscribers].find((s) => !s.handle.closed);
+      this.#owner = undefined;
+      if (next) this.#adopt(next);
+    }
+    this.#schedule();
+  }
+
+  // Callbacks are a speed-up, not a requirement (Wine never sends JobError, and a
+  // service restart forgets the callback): the poller runs either way.
+  #adopt(subscriber: Subscriber): void {
+    this.#owner = subscriber;
+    subscriber.handle.call((j) => j.subscribe()).catch(() => undefined);
+  }
+
+  #release(subscriber: Subscriber): void {
+    if (!subscriber.handle.closed) subscriber.handle.call((j) => j.unsubscribe()).catch(() => undefined);
+  }
+
+  #interval(): number {
+    let ms = Infinity;
+    for (const s of this.#subscribers) ms = Math.min(ms, s.pollIntervalMs());
+    return ms;
+  }
+
+  /** (Re)arms the timer for the fastest interval asked for, counted from now. */
+  #schedule(): void {
+    if (this.#subscribers.size === 0 || this.#polling) return;
+    const ms = this.#interval();
+    if (!Number.isFinite(ms)) return;
+    const due = Date.now() + ms;
+    // A shorter interval asked for later must not wait out a longer timer.
+    if (this.#timer && this.#timerDue <= due) return;
+    clearTimeout(this.#timer);
+    this.#timerDue = due;
+    this.#timer = setTimeout(() => void this.#poll(), ms);
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#polling) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    let owner = this.#owner;
+    if (!owner || owner.handle.closed) {
+      // The owner's object was closed under a live watch: another subscriber's
+      // handle takes over, callback registration included.
+      const next = [...this.#subscribers].find((s) => !s.handle.closed);
+      if (!next) return;
+      this.#adopt(next);
+      owner = next;
+    }
+    this.#polling = true;
+    const epoch = this.#epoch;
     try {
-      binding().setEventListener(dispatch);
-      listening = true;
+      const status = await readStatus(owner.handle);
+      // A callback that came meanwhile is at least as new as this answer.
+      if (epoch === this.#epoch) this.#observe(status);
     } catch {
-      // No addon here (a job over a binding given directly): the poller alone serves.
+      // The next tick tries again; a closed handle is replaced or the watch ended.
+    } finally {
+      this.#polling = false;
+      if (this.#again) {
+        this.#again = false;
+        void this.#poll();
+      } else this.#schedule();
     }
   }
-  let set = watching.get(jobId);
-  if (!set) watching.set(jobId, (set = new Set()));
-  set.add(target);
-}
 
-export function unwatch(jobId: string, target: EventTarget): void {
-  const set = watching.get(jobId);
-  if (!set) return;
-  set.delete(target);
-  if (set.size === 0) watching.delete(jobId);
+  onCallback(e: NativeJobEvent): void {
+    if (e.kind === 'file-transferred') {
+      this.#emit({ kind: 'file-transferred', file: { remoteName: e.remoteName ?? '', localName: e.localName ?? '' } });
+      return;
+    }
+    if (e.kind === 'file-ranges-transferred') {
+      this.#emit({ kind: 'file-ranges-transferred', file: { remoteName: e.remoteName ?? '', localName: e.localName ?? '', ranges: e.ranges ?? [] } });
+      return;
+    }
+    const state = e.state >= 0 ? enumName(JOB_STATES, e.state, 'job state') : this.#last?.state;
+    const progress = e.progress ?? this.#last?.progress;
+    if (!state || !progress) return;
+    // An error state without BITS's error (JobModification says the state, only
+    // JobError says why): one status read brings both, in one hop.
+    if ((state === 'error' || state === 'transient-error') && !e.error) {
+      void this.#poll();
+      return;
+    }
+    this.#epoch++;
+    this.#observe({ state, progress, error: e.error ?? null });
+    // What the callback told needs no poll for a while.
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#schedule();
+  }
+
+  #observe(status: JobStatus): void {
+    const last = this.#last;
+    this.#last = status;
+    for (const s of [...this.#subscribers]) s.onStatus?.(status);
+    if (!last) return; // the first status is the baseline, not a change
+    const progressChanged = !sameProgress(status.progress, last.progress);
+    const stateChanged = status.state !== last.state;
+    if (progressChanged) this.#emit({ kind: 'progress', progress: status.progress });
+    if (stateChanged) this.#emit({ kind: 'state', state: status.state, previous: last.state, status });
+    if (stateChanged || progressChanged) this.#emit({ kind: 'modification', state: status.state, progress: status.progress });
+  }
+
+  #emit(event: WatchEvent): void {
+    for (const s of [...this.#subscribers]) s.onEvent?.(event);
+  }
 }

@@ -1,6 +1,8 @@
-// What `npm pack` ships: the prebuild, the compiled JS with types, binding.d.ts,
-// and no tests or build leftovers. The integration suite loads the same tarball.
+// What `npm pack` ships: the prebuild and the compiled JS with its types, and no
+// tests or build leftovers. The integration suite loads the same tarball.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, test } from 'vitest';
@@ -13,12 +15,19 @@ describe('package', () => {
   }>;
   const files = listing[0]?.files.map((f) => f.path) ?? [];
 
-  test('holds the win32-x64 prebuild, dist with types, and binding.d.ts', () => {
+  test('holds the win32-x64 prebuild and dist with types', () => {
     expect(files).toContain('prebuilds/win32-x64/windows-bits.node');
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
-    expect(files).toContain('binding.d.ts');
     expect(files).toContain('package.json');
+  });
+
+  test("the package's types stand alone: no .d.ts refers to the addon's binding.d.ts", () => {
+    const types = files.filter((f) => f.endsWith('.d.ts'));
+    expect(types.length).toBeGreaterThan(10);
+    expect(files).not.toContain('binding.d.ts');
+    const leaking = types.filter((f) => /from '(\.\.\/)+binding\.js'/.test(readFileSync(path.join(root, f), 'utf8')));
+    expect(leaking).toEqual([]);
   });
 
   test('holds no tests, builds, Wine prefix or scripts', () => {
