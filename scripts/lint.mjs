@@ -1,5 +1,6 @@
-// npm run lint: typescript-eslint on lib/ and test/, tsc --noEmit, and a
-// clang-format check of native/ and bench/raw/.
+// npm run lint: typescript-eslint on lib/ and test/, tsc --noEmit, TypeDoc, the
+// structure check (scripts/check-structure.mjs), and a clang-format check of
+// native/ and bench/raw/.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ const step = (what, cmd, args) => {
 step('tsc --noEmit', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 step('eslint lib test examples', bin('eslint'), ['lib', 'test', 'examples', 'vitest.config.ts']);
 step('typedoc: every public symbol documented', bin('typedoc'), ['--emit', 'none']);
+step('structure: no import cycle, no file over 400 lines', process.execPath, [path.join('scripts', 'check-structure.mjs')]);
 const cxx = (dir) => readdirSync(path.join(root, dir)).filter((f) => /\.(cc|h)$/.test(f)).map((f) => path.join(dir, f));
 const sources = [...cxx('native'), ...cxx(path.join('bench', 'raw'))];
 step('clang-format --dry-run --Werror native/ bench/raw/', process.env.CLANG_FORMAT ?? 'clang-format', ['--dry-run', '--Werror', ...sources]);
