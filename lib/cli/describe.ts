@@ -6,6 +6,8 @@ import { BitsError } from '../errors.js';
 import type { JobError } from '../errors.js';
 import type { BackgroundCopyJob } from '../job/job.js';
 import type { JobProgress } from '../job/types.js';
+import type { Context } from './context.js';
+import { bytes, outputWidth, paint, stateColor, table } from './format.js';
 
 export interface JobSummary {
   id: string;
@@ -76,4 +78,29 @@ export async function details(job: BackgroundCopyJob): Promise<JobDetails> {
     error: await job.getError(),
     unavailable,
   };
+}
+
+export function progressText(s: JobSummary): string {
+  const p = s.progress;
+  return `${bytes(p.bytesTransferred)}/${bytes(p.bytesTotal)} files ${p.filesTransferred}/${p.filesTotal}`;
+}
+
+export function summaryTable(stream: NodeJS.WriteStream, jobs: JobSummary[]): string {
+  if (jobs.length === 0) return 'no jobs';
+  return table(
+    jobs.map((j) => [j.id, paint(stream, stateColor(j.state), j.state), j.type, progressText(j), j.displayName]),
+    ['ID', 'STATE', 'TYPE', 'PROGRESS', 'NAME'],
+    // The name gives way first, then the id (still unique by its two ends).
+    { maxWidth: outputWidth(stream), shrink: [4, 0] },
+  );
+}
+
+export async function summaries(ctx: Context, allUsers: boolean, only?: string): Promise<JobSummary[]> {
+  const m = await ctx.manager();
+  const jobs = only ? [await m.getJob(only)] : await m.listJobs({ allUsers });
+  try {
+    return await Promise.all(jobs.map((j) => summarize(j)));
+  } finally {
+    for (const j of jobs) j.close();
+  }
 }

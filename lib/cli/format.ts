@@ -54,10 +54,42 @@ export function stateColor(state: string): Style {
 const ANSI = /\x1b\[[0-9;]*m/g;
 const visible = (s: string): number => s.replace(ANSI, '').length;
 
-/** Left-aligned columns, as wide as their widest cell (colors take no width). */
-export function table(rows: string[][], header: string[]): string {
-  const all = [header, ...rows];
+/**
+ * The width human output must fit: the terminal's, less one column (a console
+ * that wraps at the last column drops the start of the wrapped line, as Wine's
+ * does). Undefined off a terminal: piped output is never cut.
+ */
+export function outputWidth(stream: NodeJS.WriteStream): number | undefined {
+  return stream.isTTY && stream.columns > 0 ? Math.max(20, stream.columns - 1) : undefined;
+}
+
+/** `text` at most `width` characters wide, shortened in the middle with '…' (plain text only). */
+export function middle(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width <= 1) return '…'.slice(0, width);
+  const head = Math.ceil((width - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
+}
+
+/**
+ * Left-aligned columns, as wide as their widest cell (colors take no width).
+ * With `maxWidth`, the columns named in `shrink` (plain-text ones) give up width,
+ * widest first, shortened in the middle, until each line fits.
+ */
+export function table(rows: string[][], header: string[], fit: { maxWidth?: number | undefined; shrink?: number[] } = {}): string {
+  let all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => visible(r[i] ?? ''))));
+  const shrink = fit.shrink ?? [];
+  if (fit.maxWidth !== undefined && shrink.length > 0) {
+    const total = (): number => widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1);
+    const floor = 8;
+    while (total() > fit.maxWidth) {
+      const widest = shrink.reduce((best, i) => ((widths[i] ?? 0) > (widths[best] ?? 0) ? i : best), shrink[0] ?? 0);
+      if ((widths[widest] ?? 0) <= floor) break;
+      widths[widest] = Math.max(floor, (widths[widest] ?? 0) - (total() - fit.maxWidth));
+    }
+    all = all.map((r) => r.map((c, i) => (shrink.includes(i) ? middle(c, widths[i] ?? c.length) : c)));
+  }
   const pad = (c: string, w: number): string => c + ' '.repeat(Math.max(0, w - visible(c)));
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i] ?? 0))).join('  ')).join('\n');
 }

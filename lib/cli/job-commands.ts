@@ -5,36 +5,35 @@ import { JOB_PRIORITIES, JOB_TYPES } from '../enums.js';
 import type { JobPriority, JobType } from '../enums.js';
 import type { BackgroundCopyJob } from '../job/job.js';
 import { Context, UsageError } from './context.js';
-import { details, summarize } from './describe.js';
-import type { JobDetails, JobSummary } from './describe.js';
-import { bytes, paint, stateColor, table } from './format.js';
-
-function progressText(s: JobSummary): string {
-  const p = s.progress;
-  return `${bytes(p.bytesTransferred)}/${bytes(p.bytesTotal)} files ${p.filesTransferred}/${p.filesTotal}`;
-}
-
-function summaryTable(stream: NodeJS.WriteStream, jobs: JobSummary[]): string {
-  if (jobs.length === 0) return 'no jobs';
-  return table(
-    jobs.map((j) => [j.id, paint(stream, stateColor(j.state), j.state), j.type, progressText(j), j.displayName]),
-    ['ID', 'STATE', 'TYPE', 'PROGRESS', 'NAME'],
-  );
-}
-
-async function summaries(ctx: Context, allUsers: boolean, only?: string): Promise<JobSummary[]> {
-  const m = await ctx.manager();
-  const jobs = only ? [await m.getJob(only)] : await m.listJobs({ allUsers });
-  try {
-    return await Promise.all(jobs.map((j) => summarize(j)));
-  } finally {
-    for (const j of jobs) j.close();
-  }
-}
+import { details, progressText, summaries, summaryTable } from './describe.js';
+import type { JobDetails } from './describe.js';
+import { bytes, middle, outputWidth, paint, stateColor } from './format.js';
 
 export async function listCommand(ctx: Context, flags: { allUsers?: boolean }): Promise<void> {
   const jobs = await summaries(ctx, flags.allUsers === true);
   ctx.print(summaryTable(process.stdout, jobs), { jobs });
+}
+
+/** A file of `bits info`: both names shortened in the middle, alike, until the line fits. */
+function fileLine(f: JobDetails['files'][number], width: number | undefined): string {
+  const mark = `    ${f.completed ? '✓' : ' '} `;
+  const size = `  ${bytes(f.bytesTransferred)}/${bytes(f.bytesTotal)}`;
+  const arrow = ' -> ';
+  let remote = f.remoteName;
+  let local = f.localName;
+  if (width !== undefined) {
+    const room = width - mark.length - size.length - arrow.length;
+    if (remote.length + local.length > room) {
+      const half = Math.max(8, Math.floor(room / 2));
+      if (remote.length <= half) local = middle(local, Math.max(8, room - remote.length));
+      else if (local.length <= half) remote = middle(remote, Math.max(8, room - local.length));
+      else {
+        remote = middle(remote, half);
+        local = middle(local, Math.max(8, room - half));
+      }
+    }
+  }
+  return `${mark}${remote}${arrow}${local}${size}`;
 }
 
 function detailsText(d: JobDetails): string {
@@ -56,7 +55,7 @@ function detailsText(d: JobDetails): string {
     `  no-progress     ${d.noProgressTimeout === null ? v(null) : `${d.noProgressTimeout}s`}`,
     `  headers         ${d.customHeaders === null ? v(null) : d.customHeaders.join('; ')}`,
     `  files (${d.files.length})`,
-    ...d.files.map((f) => `    ${f.completed ? '✓' : ' '} ${f.remoteName} -> ${f.localName}  ${bytes(f.bytesTransferred)}/${bytes(f.bytesTotal)}`),
+    ...d.files.map((f) => fileLine(f, outputWidth(s))),
   ];
   if (d.error) {
     lines.push(
@@ -66,7 +65,11 @@ function detailsText(d: JobDetails): string {
     if (d.error.contextDescription) lines.push(`                  ${d.error.contextDescription}`);
     if (d.error.file?.remoteName) lines.push(`                  ${d.error.file.remoteName}`);
   }
-  return lines.join('\n');
+  // Plain lines too long for the terminal are shortened in the middle; colored
+  // ones are short by construction.
+  const width = outputWidth(s);
+  // eslint-disable-next-line no-control-regex -- a color code marks a line to leave as it is
+  return lines.map((l) => (width === undefined || /\x1b\[/.test(l) ? l : middle(l, width))).join('\n');
 }
 
 async function withJob<T>(ctx: Context, id: string, fn: (job: BackgroundCopyJob) => Promise<T>): Promise<T> {
@@ -144,44 +147,4 @@ export async function stateCommand(ctx: Context, action: 'resume' | 'suspend' | 
   ctx.print(`${id}: ${outcome}`, { jobId: id, action, outcome });
 }
 
-/** A live table, redrawn in place like `bitsadmin /monitor`; q or Ctrl-C quits. Off a terminal, one snapshot. */
-export async function monitorCommand(ctx: Context, id: string | undefined, flags: { allUsers?: boolean; interval?: string }): Promise<void> {
-  const intervalMs = flags.interval === undefined ? 1000 : Number(flags.interval) * 1000;
-  if (!Number.isFinite(intervalMs) || intervalMs < 100) throw new UsageError('--interval takes seconds (at least 0.1)');
-  const live = !ctx.json && process.stdout.isTTY;
-  if (!live) {
-    const jobs = await summaries(ctx, flags.allUsers === true, id);
-    ctx.print(summaryTable(process.stdout, jobs), { time: new Date().toISOString(), jobs });
-    return;
-  }
-  const run = { stop: false }; // set from the key and signal handlers
-  const quit = (): void => {
-    run.stop = true;
-  };
-  process.once('SIGINT', quit);
-  const stdin = process.stdin;
-  const onKey = (key: Buffer): void => {
-    if (key[0] === 0x71 || key[0] === 0x51 || key[0] === 0x03) quit(); // q, Q, Ctrl-C
-  };
-  if (stdin.isTTY) {
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.on('data', onKey);
-  }
-  try {
-    while (!run.stop) {
-      const jobs = await summaries(ctx, flags.allUsers === true, id);
-      const header = paint(process.stdout, 'bold', `bits monitor  ${new Date().toLocaleTimeString()}  (q to quit)`);
-      process.stdout.write(`\x1b[H\x1b[2J${header}\n\n${summaryTable(process.stdout, jobs)}\n`);
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- run.stop changes in handlers
-      for (let waited = 0; waited < intervalMs && !run.stop; waited += 100) await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    process.off('SIGINT', quit);
-    if (stdin.isTTY) {
-      stdin.off('data', onKey);
-      stdin.setRawMode(false);
-      stdin.pause();
-    }
-  }
-}
+export { monitorCommand } from './monitor.js';

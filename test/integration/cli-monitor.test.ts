@@ -83,14 +83,14 @@ describe('bits monitor on a terminal', () => {
     const resume = vi.spyOn(stdin, 'resume').mockImplementation(() => stdin);
     const pause = vi.spyOn(stdin, 'pause').mockImplementation(() => stdin);
     const ctx = new Context(false);
-    const started = Date.now();
     const running = monitorCommand(ctx, job.id, { interval: '60' });
     await drawn;
     stdin.emit('data', Buffer.from('q'));
-    await running;
+    // The key ends the 60 s wait itself: the command settles long before the
+    // next frame was due (a sleeping loop would still be asleep at this bound).
+    const outcome = await Promise.race([running.then(() => 'quit'), new Promise((r) => setTimeout(() => r('still waiting'), 5_000))]);
+    expect(outcome).toBe('quit');
     ctx.close();
-    // The 60 s interval was cut short by the key, within one 100 ms step.
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(rawModes).toEqual([true, false]);
     expect(resume).toHaveBeenCalled(); // by the command, and by Node on the 'data' listener
     expect(pause).toHaveBeenCalledTimes(1);

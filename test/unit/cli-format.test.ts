@@ -2,7 +2,7 @@
 // never with NO_COLOR, sizes, tables that ignore color codes, every command's help.
 import { afterEach, describe, expect, test } from 'vitest';
 
-import { bytes, colorEnabled, duration, paint, table } from '../../lib/cli/format.js';
+import { bytes, colorEnabled, duration, middle, outputWidth, paint, table } from '../../lib/cli/format.js';
 import { program } from '../../lib/cli/main.js';
 
 // Only isTTY is read.
@@ -54,4 +54,24 @@ describe('CLI output', () => {
       expect(help, c.name()).toMatch(/Examples?:/);
     }
   });
+
+  test('names are shortened in the middle to fit a width, and left alone when they fit', () => {
+    expect(middle('C:\\Users\\someone\\Downloads\\setup.exe', 20)).toBe('C:\\Users\\s…setup.exe');
+    expect(middle('C:\\Users\\someone\\Downloads\\setup.exe', 20)).toHaveLength(20);
+    expect(middle('short', 20)).toBe('short');
+  });
+
+  test('a table fits the terminal by shortening the columns it may shrink, widest first; off a terminal nothing is cut', () => {
+    const id = '{6BA7B810-9DAD-11D1-80B4-00C04FD430C8}';
+    const rows = [[id, 'transferring', 'download', `${'x'.repeat(60)}.iso`]];
+    const wide = table(rows, ['ID', 'STATE', 'TYPE', 'NAME']);
+    expect(wide).toContain(`${'x'.repeat(60)}.iso`);
+    const fitted = table(rows, ['ID', 'STATE', 'TYPE', 'NAME'], { maxWidth: 79, shrink: [3, 0] });
+    for (const line of fitted.split('\n')) expect(line.length).toBeLessThanOrEqual(79);
+    expect(fitted).toContain(id); // the name gave way first, and that was enough
+    expect(fitted).toMatch(/x…x+\.iso/);
+    expect(outputWidth({ isTTY: true, columns: 80 } as unknown as NodeJS.WriteStream)).toBe(79);
+    expect(outputWidth({ isTTY: false, columns: 80 } as unknown as NodeJS.WriteStream)).toBeUndefined();
+  });
 });
+
