@@ -96,6 +96,43 @@ describe('faults and bad input', () => {
     expect(await job.getState()).toBe('suspended'); // the job survived it all
   });
 
+  test('values that are wrong for certain reject with TypeError or RangeError before any COM call', async () => {
+    const m = await manager();
+    const job = await m.createJob('definitely wrong');
+    created.push(job);
+    const job4 = await job.queryJob4();
+    // Each would be coerced into something BITS accepts (-0.5 to 0, 2**32 to 0,
+    // '' to no name) if lib/'s checks were gone: the fuzz above cannot tell a
+    // lucky valid value from a coerced one, this table can.
+    const cases: Array<[string, () => Promise<unknown>, typeof TypeError | typeof RangeError]> = [
+      ['setMinimumRetryDelay(-0.5)', () => job.setMinimumRetryDelay(-0.5), RangeError],
+      ['setNoProgressTimeout(2**32)', () => job.setNoProgressTimeout(2 ** 32), RangeError],
+      ['setNotifyFlags(1.5)', () => job.setNotifyFlags(1.5), RangeError],
+      ['setSecurityFlags(NaN)', () => job.setSecurityFlags(NaN), RangeError],
+      ['setMaximumDownloadTime(-1)', () => job4.setMaximumDownloadTime(-1), RangeError],
+      ['setPeerCachingFlags(4)', () => job4.setPeerCachingFlags(4), RangeError],
+      ["setPriority('urgent')", () => job.setPriority('urgent' as 'high'), RangeError],
+      ['setDescription(1025 characters)', () => job.setDescription('x'.repeat(1025)), RangeError],
+      ["createJob('')", () => m.createJob(''), RangeError],
+      ['createJob(42)', () => m.createJob(42 as unknown as string), TypeError],
+      ["addFile('ftp://h/x', path)", () => job.addFile('ftp://h/x', 'C:\\x.bin'), RangeError],
+      ["addFile(url, 'relative')", () => job.addFile('http://127.0.0.1/x', 'relative\\x.bin'), RangeError],
+      ['setCustomHeaders(CRLF)', () => job.setCustomHeaders(['X-A: 1\r\nX-B: 2']), RangeError],
+      ['setCredentials(password null byte)', () => job.setCredentials({ userName: 'u', password: 'a\0b' }), RangeError],
+      ['getErrorDescription(-2**31 - 1)', () => m.getErrorDescription(-(2 ** 31) - 1), RangeError],
+      ['waitForTransfer({ pollIntervalMs: 5 })', () => job.waitForTransfer({ pollIntervalMs: 5 }), RangeError],
+    ];
+    for (const [name, call, type] of cases) {
+      const before = rawBinding.debugStats().callsScheduled;
+      const e = await call().then(
+        () => new Error(`${name} resolved`),
+        (err: unknown) => err,
+      );
+      expect(e, name).toBeInstanceOf(type);
+      expect(rawBinding.debugStats().callsScheduled, `${name} reached the COM pool`).toBe(before);
+    }
+  });
+
   test('the raw binding, misused directly, throws TypeError instead of crashing', async () => {
     type Loose = Record<string, (...a: unknown[]) => unknown>;
     const typed: NativeManager = await rawBinding.connect();

@@ -1,10 +1,19 @@
 // References: every COM reference the addon takes is given back, by close(),
 // by garbage collection, and calls after close() fail clearly.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { afterAll, describe, expect, test } from 'vitest';
 
 import { ObjectClosedError } from '../../lib/index.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
-import { cancelQuietly, manager, rawBinding } from './helpers.js';
+import { cancelQuietly, manager, rawBinding, tempFolder } from './helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const folder = tempFolder();
+afterAll(() => folder.cleanup());
 
 const created: BackgroundCopyJob[] = [];
 afterAll(() => cancelQuietly(...created));
@@ -94,7 +103,19 @@ describe('lifecycle', () => {
     expect(growth).toBeLessThan(10);
   });
 
-  test('the promise of a call keeps the process alive, and nothing is pending afterwards', async () => {
+  test('the promise of a call keeps the process alive, and the idle addon lets it end', async () => {
+    const log = path.join(folder.dir, 'keep-alive.log');
+    const fd = openSync(log, 'w');
+    const child = spawn(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'keep-alive.mjs'), root], { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    // A process the idle addon kept alive would never close: the test's own timeout says so.
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const output = readFileSync(log, 'utf8');
+    expect(output).toMatch(/settled: \d+ jobs listed/);
+    expect(code, output).toBe(0);
+  });
+
+  test('nothing is pending once 20 calls at once have settled', async () => {
     const m = await manager();
     await Promise.all(Array.from({ length: 20 }, () => m.listJobs().then((js) => js.forEach((j) => j.close()))));
     expect(rawBinding.debugStats().pendingCalls).toBe(0);

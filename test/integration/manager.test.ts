@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, describe, expect, test } from 'vitest';
 
-import { BitsError, JOB_TYPES } from '../../lib/index.js';
+import { BackgroundCopyManager, BitsError, JOB_TYPES } from '../../lib/index.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
 import { cancelQuietly, manager, realOrNotImplemented, wine } from './helpers.js';
 
@@ -11,9 +11,16 @@ const created: BackgroundCopyJob[] = [];
 afterAll(() => cancelQuietly(...created));
 
 describe('BackgroundCopyManager', () => {
-  test('connect() reaches the BITS service', async () => {
-    const m = await manager();
-    expect(m).toBeDefined();
+  test('connect() reaches the BITS service: a job made through one connection is listed by another', async () => {
+    const a = await BackgroundCopyManager.connect();
+    const b = await BackgroundCopyManager.connect();
+    const job = await a.createJob(`connect ${randomUUID()}`);
+    created.push(job);
+    const listed = await b.listJobs();
+    expect(listed.map((j) => j.id)).toContain(job.id);
+    for (const j of listed) j.close();
+    a.close();
+    b.close();
   });
 
   test.each(JOB_TYPES)('createJob(%s): the job has that type and starts suspended', async (type) => {
