@@ -43,7 +43,9 @@ export function verdict(run) {
   const text = `${run.stdout}\n${run.stderr}`;
   if (hresults.includes(NOT_LOGGED_ON) || /ERROR_NOT_LOGGED_ON|0x800704DD/i.test(text)) return { ok: false, line: NOT_LOGGED_ON_LINE };
   if (run.timedOut) {
-    const job = run.job ? `; the job is ${run.job.state}${run.job.error ? ` with ${run.job.error.code} (${hex(run.job.error.hresult)})` : ''}` : '; no job of this run was found';
+    // Microsoft: a job whose owner logs off goes back to queued, and waits there.
+    const queued = run.job?.state === 'queued' && !run.job.error ? ": BITS never started it, as when the job's owner is not logged on" : '';
+    const job = run.job ? `; the job is ${run.job.state}${run.job.error ? ` with ${run.job.error.code} (${hex(run.job.error.hresult)})` : ''}${queued}` : '; no job of this run was found';
     return { ok: false, line: `smoke: FAIL: bits download did not finish within ${run.deadlineS} s${job}` };
   }
   if (run.code === 0 && run.intact) return { ok: true, line: `smoke: ok: bits download moved ${run.bytes} bytes from a local server intact` };

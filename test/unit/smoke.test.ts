@@ -50,6 +50,9 @@ describe('smoke verdict', () => {
       'smoke: FAIL: bits download did not finish within 120 s; the job is connecting',
     );
     expect(verdict(run({ code: null, timedOut: true, intact: false })).line).toBe('smoke: FAIL: bits download did not finish within 120 s; no job of this run was found');
+    expect(verdict(run({ code: null, timedOut: true, intact: false, job: { id: '{J}', state: 'queued', error: null } })).line).toBe(
+      "smoke: FAIL: bits download did not finish within 120 s; the job is queued: BITS never started it, as when the job's owner is not logged on",
+    );
   });
 
   test('a deadline fails even if a file was left behind', () => {
