@@ -17,10 +17,10 @@ const folder = tempFolder();
 const source = path.join(folder.dir, 'src.bin');
 const content = randomContent(300_000);
 writeFileSync(source, content);
-const created: BackgroundCopyJob[] = [];
+const jobs: BackgroundCopyJob[] = [];
 
 afterAll(async () => {
-  await cancelQuietly(...created);
+  await cancelQuietly(...jobs);
   folder.cleanup();
 });
 
@@ -43,7 +43,7 @@ describe('an absolute local path as the remote name', () => {
 
   test('addFile with the \\\\?\\ form, then resume, wait and complete', async () => {
     const job = await (await manager()).createJob('local source');
-    created.push(job);
+    jobs.push(job);
     const dest = path.join(folder.dir, 'by-add-file.bin');
     await job.addFile(`\\\\?\\${source}`, dest);
     const [file] = await job.listFiles();
@@ -70,19 +70,42 @@ describe('an absolute local path as the remote name', () => {
   });
 
   test('bits download C:\\...\\src.bin <folder> names the file after the source and copies it', () => {
-    const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
     const into = path.join(folder.dir, 'cli');
     mkdirSync(into);
-    // Output to a file: Windows Node under Wine cannot write to a pipe. Synchronous
-    // is fine here: no server of this process has to answer.
-    const log = path.join(folder.dir, 'cli.json');
-    const fd = openSync(log, 'w');
-    const run = spawnSync(process.execPath, [cli, '--json', 'download', source, into], { stdio: ['ignore', fd, fd], timeout: 60_000 });
-    closeSync(fd);
-    const output = readFileSync(log, 'utf8');
-    expect(run.status, output).toBe(0);
+    const run = bits(['--json', 'download', source, into]);
+    expect(run.status, run.output).toBe(0);
     const dest = path.join(into, 'src.bin');
-    expect((JSON.parse(output) as { files: unknown }).files).toEqual([{ remoteUrl: source, localPath: dest }]);
+    expect((JSON.parse(run.output) as { files: unknown }).files).toEqual([{ remoteUrl: source, localPath: dest }]);
+    expect(arrived(dest)).toBe(true);
+  });
+
+  test('bits add <id> C:\\...\\src.bin <dest> adds the local source to a job, which then copies it', async () => {
+    const created = bits(['--json', 'create', 'local source by bits add']);
+    expect(created.status, created.output).toBe(0);
+    const id = (JSON.parse(created.output) as { jobId: string }).jobId;
+    const job = await (await manager()).getJob(id);
+    jobs.push(job);
+    const dest = path.join(folder.dir, 'by-bits-add.bin');
+    const added = bits(['--json', 'add', id, source, dest]);
+    expect(added.status, added.output).toBe(0);
+    expect(JSON.parse(added.output)).toEqual({ jobId: id, remoteUrl: source, localPath: dest });
+    await job.resume();
+    expect(await waitForState(job, ['transferred', 'error'])).toBe('transferred');
+    await job.complete();
     expect(arrived(dest)).toBe(true);
   });
 });
+
+const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+let runs = 0;
+/**
+ * The real CLI, with its output in a file: Windows Node under Wine cannot write
+ * to a pipe. Synchronous is fine here: no server of this process has to answer.
+ */
+function bits(args: string[]): { status: number | null; output: string } {
+  const log = path.join(folder.dir, `cli-${runs++}.log`);
+  const fd = openSync(log, 'w');
+  const { status } = spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', fd, fd], timeout: 60_000 });
+  closeSync(fd);
+  return { status, output: readFileSync(log, 'utf8') };
+}
