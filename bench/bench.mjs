@@ -4,12 +4,13 @@
 // argv: <raw_bench.exe> <results json path>
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+import { startServer } from '../test/support/range-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { BackgroundCopyManager } = await import(new URL('../dist/index.js', import.meta.url).href);
@@ -37,6 +38,29 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 const log = (m) => console.log(m);
+// BG_JOB_STATE values of the raw binding.
+const ERROR = 4;
+const TRANSIENT_ERROR = 5;
+const TRANSFERRED = 6;
+const EVENT_JOB_DEADLINE_MS = Number(process.env.BENCH_JOB_DEADLINE_MS ?? 60_000);
+/**
+ * Polls a raw job until it is transferred. Throws, naming BITS's error, when the
+ * job reaches error or transient-error (Windows would otherwise retry for hours),
+ * and at the deadline: a bench must end, not hang its CI job.
+ */
+async function untilTransferred(j, deadlineMs) {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const state = await j.getState();
+    if (state === TRANSFERRED) return;
+    if (state === ERROR || state === TRANSIENT_ERROR) {
+      const e = await j.getError().catch((err) => ({ unreadable: String(err) }));
+      throw new Error(`bench: the events job went to ${state === ERROR ? 'error' : 'transient-error'}: ${JSON.stringify(e, (_, v) => (typeof v === 'number' && v > 0x7fffffff ? `0x${v.toString(16).toUpperCase()}` : v))}`);
+    }
+    if (Date.now() > end) throw new Error(`bench: the events job was not transferred within ${deadlineMs} ms (state ${state})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 async function runFile(exe, args) {
   const out = path.join(work, `out-${Date.now()}.txt`);
@@ -150,35 +174,24 @@ const idle = await timerLateness(2000, false);
 const busy = await timerLateness(2000, true);
 
 // 5. Callback to JS: how long an event takes from BITS calling us to our listener.
+// The tests' range-capable server: BITS on Windows sends Range requests and
+// retries forever against a server that ignores them. Throttled to about 5 MB/s
+// so that a transfer lasts long enough to raise a few events.
 const body = Buffer.alloc(2_000_000, 7);
-const server = createServer((req, res) => {
-  res.writeHead(200, { 'Content-Length': String(body.length), 'Accept-Ranges': 'bytes' });
-  let off = 0;
-  const timer = setInterval(() => {
-    const next = Math.min(body.length, off + 50_000);
-    res.write(body.subarray(off, next));
-    off = next;
-    if (off >= body.length) {
-      clearInterval(timer);
-      res.end();
-    }
-  }, 10);
-  res.on('close', () => clearInterval(timer));
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const server = await startServer({ x: body }, { bytesPerSecond: 5_000_000 });
 const delays = [];
 binding.setEventListener((e) => delays.push((now() - e.receivedAt) / 1e6));
 const eventsManager = await binding.connect();
 for (let i = 0; i < 3; i++) {
   const j = await eventsManager.createJob('bench events', 0);
-  await j.addFile(`http://127.0.0.1:${server.address().port}/x`, path.join(work, `ev-${i}.bin`));
+  await j.addFile(server.url('x'), path.join(work, `ev-${i}.bin`));
   await j.subscribe();
   await j.resume();
-  while ((await j.getState()) !== 6) await new Promise((r) => setTimeout(r, 20));
+  await untilTransferred(j, EVENT_JOB_DEADLINE_MS);
   await j.cancel();
   j.close();
 }
-server.close();
+await server.close();
 eventsManager.close();
 
 // 6. Memory and references over many cycles.

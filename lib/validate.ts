@@ -59,20 +59,54 @@ export const MAX_DESCRIPTION = 1024;
 export const MAX_REMOTE_NAME = 2200;
 export const MAX_PATH = 260;
 
-/** A URL BITS can transfer from or to: http, https, file, or a UNC path. */
+/**
+ * A remote name BITS can transfer from or to: an http, https or file URL, a UNC
+ * path, or an absolute local path (`C:\dir\file`, `C:/dir/file`, `\\?\C:\dir\file`),
+ * which BITS copies as it copies an SMB file (Wine's qmgr conformance tests assert
+ * S_OK for one). Drive-letter paths come back with backslashes and `.`/`..`
+ * resolved; the other forms come back as given. Relative paths (`file.bin`,
+ * `C:file.bin`, `\dir\file.bin`) are refused: BITS runs in a service with a
+ * current folder of its own.
+ */
 export function requireRemoteName(what: string, value: unknown): string {
   const s = requireString(what, value, { maxLength: MAX_REMOTE_NAME });
-  if (s.startsWith('\\\\')) return s;
+  const local = windowsRemotePath(what, s);
+  if (local !== null) return local;
   let url: URL;
   try {
     url = new URL(s);
   } catch {
-    throw new RangeError(`${what} must be an http, https or file URL, or a UNC path: '${truncate(s)}'`);
+    throw new RangeError(`${what} must be an http, https or file URL, a UNC path or an absolute local path: '${truncate(s)}'`);
   }
   if (!['http:', 'https:', 'file:'].includes(url.protocol)) {
     throw new RangeError(`${what} must use http, https or file (SMB); '${url.protocol}' is not supported by BITS`);
   }
   return s;
+}
+
+/**
+ * The Windows path forms of a remote name, checked; null when `s` is not one
+ * (then it must be a URL). A single letter and a colon would otherwise parse as
+ * a URL scheme ("c:").
+ */
+function windowsRemotePath(what: string, s: string): string | null {
+  const full = 'give a full path such as C:\\data\\file.bin';
+  if (s.startsWith('\\\\?\\')) {
+    // Taken literally by Windows: no normalizing, so only backslashes.
+    if (!/^\\\\\?\\([a-zA-Z]:\\|UNC\\[^\\]+\\[^\\]+)/.test(s)) {
+      throw new RangeError(`${what} must follow \\\\?\\ with a drive (\\\\?\\C:\\...) or UNC\\server\\share, got '${truncate(s)}'`);
+    }
+    return s;
+  }
+  if (s.startsWith('\\\\')) return s; // UNC: \\server\share\...
+  if (/^[a-zA-Z]:[\\/]/.test(s)) {
+    const p = path.win32.normalize(s);
+    if (p.endsWith('\\')) throw new RangeError(`${what} must name a file, not a folder: '${truncate(s)}'`);
+    return p;
+  }
+  if (/^[a-zA-Z]:/.test(s)) throw new RangeError(`${what} '${truncate(s)}' is relative to the current folder of drive ${s.slice(0, 2)}; ${full}`);
+  if (s.startsWith('\\') || s.startsWith('/')) throw new RangeError(`${what} '${truncate(s)}' has no drive; ${full}`);
+  return null;
 }
 
 /**

@@ -1,7 +1,8 @@
-// npm run prebuild: prebuildify's layout (prebuilds/win32-<arch>/windows-bits.napi.node),
-// built by cmake-js. prebuildify only knows node-gyp (prebuild/prebuildify#49), but it
-// lets PREBUILD_NODE_GYP name the builder: scripts/prebuild-shim.mjs stands in for
-// node-gyp and runs cmake-js. Usage: node scripts/prebuild.mjs [--arch x64|arm64]
+// npm run prebuild: prebuildify's layout, built by cmake-js. prebuildify 6 writes
+// prebuilds/win32-<arch>/windows-bits.node, which node-gyp-build loads. prebuildify
+// only knows node-gyp (prebuild/prebuildify#49), but it lets PREBUILD_NODE_GYP
+// name the builder: scripts/prebuild-shim.mjs stands in for node-gyp and runs
+// cmake-js. Usage: node scripts/prebuild.mjs [--arch x64|arm64]
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';

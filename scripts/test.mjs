@@ -30,6 +30,16 @@ function counts(file) {
   return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrors ?? 0), skipped: r.numPendingTests + r.numTodoTests, total: r.numTotalTests };
 }
 
+const summary = [];
+let exitCode = 0;
+// Steps around the suites that failed: each counts as one failure in the last line.
+const setupFailures = [];
+function setupFailed(message) {
+  console.error(`test: ${message}`);
+  setupFailures.push(message);
+  exitCode = 1;
+}
+
 // npm pack, unpacked as an app would install it: the integration suite loads it
 // from there to prove the tarball works with no build step.
 function packForIntegration() {
@@ -38,18 +48,26 @@ function packForIntegration() {
   const pkg = path.join(app, 'node_modules', 'windows-bits');
   mkdirSync(pkg, { recursive: true });
   const packed = spawnSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, encoding: 'utf8', shell: process.platform === 'win32' });
-  const tgz = packed.stdout.trim().split('\n').pop();
+  const tgz = packed.stdout?.trim().split('\n').pop();
   if (packed.status !== 0 || !tgz) {
-    console.error(`test: npm pack failed: ${packed.stderr}`);
+    setupFailed(`npm pack failed (exit ${packed.status ?? packed.error?.message}): ${packed.stderr ?? ''}`.trim());
     return;
   }
-  spawnSync('tar', ['xzf', path.join(dir, tgz), '-C', pkg, '--strip-components=1'], { stdio: 'inherit' });
+  // Relative names, run in the archive's folder: GNU tar (Git for Windows puts it
+  // first on PATH) reads the "D:" of an absolute Windows path as a remote host.
+  // Windows' own bsdtar takes the same arguments.
+  const tar = spawnSync('tar', ['xzf', path.basename(tgz), '-C', path.relative(dir, pkg), '--strip-components=1'], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  if (tar.status !== 0) {
+    setupFailed(`extracting ${tgz} with tar in ${dir} failed (${tar.error ? tar.error.message : `exit ${tar.status ?? tar.signal}`}): ${tar.stderr ?? ''}`.trim());
+    return;
+  }
   cpSync(path.join(root, 'node_modules', 'node-gyp-build'), path.join(app, 'node_modules', 'node-gyp-build'), { recursive: true });
   writeFileSync(path.join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
 }
-
-const summary = [];
-let exitCode = 0;
 
 if (want('unit')) {
   const out = path.join(results, 'unit.json');
@@ -71,7 +89,7 @@ if (want('integration')) {
   packForIntegration();
   // The examples run in the integration suite as users would run them, compiled.
   const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.examples.json'], { cwd: root, stdio: 'inherit' });
-  if (tsc.status !== 0) console.error('test: compiling examples/ failed');
+  if (tsc.status !== 0) setupFailed(`compiling examples/ (tsc -p tsconfig.examples.json) failed (exit ${tsc.status ?? tsc.signal})`);
   const out = path.join(results, 'integration.json');
   let code;
   let where;
@@ -103,5 +121,7 @@ for (const [name, where, c] of summary) {
   passed += c.passed;
   failed += c.failed;
 }
+for (const message of setupFailures) console.log(`failed before the suites: ${message}`);
+failed += setupFailures.length;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(exitCode);

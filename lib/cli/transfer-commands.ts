@@ -71,7 +71,8 @@ export function downloadSpecs(args: string[]): FileSpec[] {
     if (!isDir) return { remoteUrl: u, localPath: dest };
     let name: string;
     try {
-      name = decodeURIComponent(path.posix.basename(new URL(u).pathname)) || 'download';
+      // A Windows path (C:\dir\f, \\?\C:\dir\f, \\server\share\f) is no URL: "C:" would read as its scheme.
+      name = (/^([a-zA-Z]:[\\/]|\\\\)/.test(u) ? path.win32.basename(u) : decodeURIComponent(path.posix.basename(new URL(u).pathname))) || 'download';
     } catch {
       throw new UsageError(`not a URL: ${u}`);
     }

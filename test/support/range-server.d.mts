@@ -1,0 +1,17 @@
+// Types of range-server.mjs (plain JavaScript so that plain Node can run it too).
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface TestServer {
+  url(name: string): string;
+  add(name: string, body: Buffer): void;
+  /** Headers of each GET/HEAD request, by path. */
+  requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders }>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Bytes per second for response bodies; unlimited when absent. */
+  bytesPerSecond?: number;
+}
+
+export function startServer(files?: Record<string, Buffer>, options?: TestServerOptions): Promise<TestServer>;
