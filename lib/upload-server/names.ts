@@ -26,8 +26,8 @@ export function unsafeNameReason(name: unknown): string | null {
   if (FORBIDDEN.test(name)) return 'name holds a path separator, a stream or a forbidden character';
   if (name === '.' || name === '..') return 'name is a relative path';
   if (/[. ]$/.test(name)) return 'name ends with a dot or a space';
-  // Windows: CON, CON.txt and "CON .txt" all open the console device.
-  const stem = name.split('.')[0]?.trimEnd() ?? '';
+  // Windows: CON, CON.txt and "CON .txt" all open the console device (spaces trimmed both sides, to be safe).
+  const stem = name.split('.')[0]?.trim() ?? '';
   if (RESERVED.test(stem)) return 'name is a Windows device name';
   if (name.toLowerCase() === SESSIONS_FOLDER) return 'name is reserved for the server';
   return null;
