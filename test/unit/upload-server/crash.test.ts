@@ -47,7 +47,7 @@ async function startChild(dir: string): Promise<Child> {
   const uploads: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     proc.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
+    createInterface({ input: proc.stdout }).on('line', (line) => {
       const msg = JSON.parse(line) as { port?: number; upload?: string };
       if (msg.port) resolve(msg.port);
       if (msg.upload) uploads.push(msg.upload);

@@ -1,0 +1,85 @@
+// bits serve-uploads with the host's Node on the compiled CLI (off Windows, so
+// this also shows the command never loads the native addon, which would throw
+// UnsupportedPlatformError here): an upload through it, its output in both
+// modes, bad usage, and Ctrl-C (SIGINT) closing it with exit code 0.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import { BitsClient } from '../../support/bits-client.js';
+import { compileLib } from '../../support/compiled.js';
+import { tempDir, until } from '../../support/upload-fixture.js';
+
+let compiled: { dist: string; cleanup(): void };
+const dir = tempDir();
+beforeAll(() => {
+  compiled = compileLib();
+}, 120_000);
+afterAll(() => {
+  compiled.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exit: Promise<number | null>;
+}
+
+function bits(args: string[]): Run {
+  const child = spawn(process.execPath, [path.join(compiled.dist, 'cli', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const run: Run = { child, stdout: [], stderr: [], exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+  createInterface({ input: child.stdout }).on('line', (l) => run.stdout.push(l));
+  createInterface({ input: child.stderr }).on('line', (l) => run.stderr.push(l));
+  return run;
+}
+
+describe('bits serve-uploads', () => {
+  test('--json: one JSON line per event; an upload arrives; SIGINT stops it with exit code 0', async () => {
+    const run = bits(['serve-uploads', dir, '--port', '0', '--max-size', '1MB', '--json']);
+    await until(() => run.stdout.length > 0, 'the listening line');
+    const listening = JSON.parse(run.stdout[0]!) as { type: string; url: string; directory: string; maxFileSize: number };
+    expect(listening).toMatchObject({ type: 'listening', directory: dir, maxFileSize: 1 << 20 });
+    expect(listening.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const client = new BitsClient(listening.url);
+    const content = randomBytes(70_000);
+    await client.upload('/cli.bin', content, 30_000);
+    expect(readFileSync(path.join(dir, 'cli.bin')).equals(content)).toBe(true);
+    const tooBig = await client.fragment('/big.bin', await client.create('/big.bin'), 0, Buffer.alloc(10), 2 << 20);
+    expect(tooBig.status).toBe(413);
+    await until(() => run.stdout.some((l) => l.includes('"refused"')), 'the refusal event');
+    const types = run.stdout.map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(types).toEqual(['listening', 'session-created', 'fragment', 'fragment', 'fragment', 'upload-finished', 'session-closed', 'session-created', 'refused']);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(JSON.parse(run.stdout.at(-1)!)).toMatchObject({ type: 'stopped' });
+  }, 30_000);
+
+  test('human output: a line per finished upload and nothing else on stdout', async () => {
+    const run = bits(['serve-uploads', dir, '--port', '0']);
+    await until(() => run.stderr.length > 0, 'the banner');
+    const url = /at (http:\/\/\S+\/)/.exec(run.stderr[0]!)?.[1];
+    expect(url).toBeDefined();
+    const client = new BitsClient(url!);
+    await client.upload('/one.bin', randomBytes(2048));
+    await client.upload('/two.bin', randomBytes(3072));
+    await until(() => run.stdout.length >= 2, 'two lines');
+    expect(run.stdout).toEqual([`received ${path.join(dir, 'one.bin')} (2.0 KB)`, `received ${path.join(dir, 'two.bin')} (3.0 KB)`]);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+  }, 30_000);
+
+  test('bad usage exits 2', async () => {
+    const run = bits(['serve-uploads', dir, '--max-size', 'lots']);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr.join('\n')).toContain('--max-size');
+    const port = bits(['serve-uploads', dir, '--port', '70000']);
+    expect(await port.exit).toBe(2);
+  }, 30_000);
+});
