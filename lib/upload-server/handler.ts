@@ -84,7 +84,13 @@ class Uploads {
 
   async create(req: IncomingMessage, res: ServerResponse, principal: string): Promise<void> {
     if (!offersProtocol(req)) throw new PacketError(400, HRESULT.E_INVALIDARG, 'no supported protocol offered');
-    const name = this.o.fileName ? await this.o.fileName(req) : nameFromUrl(req.url ?? '/');
+    let name: string | null;
+    try {
+      name = this.o.fileName ? await this.o.fileName(req) : nameFromUrl(req.url ?? '/');
+    } catch (e) {
+      // fileName throwing is its way of refusing the name.
+      throw new PacketError(400, HRESULT.E_INVALIDARG, `fileName refused: ${e instanceof Error ? e.message : String(e)}`);
+    }
     const reason = unsafeNameReason(name);
     if (reason !== null || name === null) throw new PacketError(400, HRESULT.E_INVALIDARG, reason ?? 'no file name in the URL');
     if (this.store.count() >= this.o.maxSessions) throw new PacketError(503, HRESULT.BUSY, 'too many open sessions');

@@ -126,7 +126,8 @@ export class SessionStore {
     const s = this.#sessions.get(id);
     if (s && Date.now() - s.touched > this.#timeoutMs) {
       this.#sessions.delete(id);
-      void this.#removeFolder(id);
+      // Best effort: a folder that cannot go now (a reply being read, on Windows) is expired again after a restart.
+      this.#removeFolder(id).catch(() => undefined);
       return undefined;
     }
     return s;

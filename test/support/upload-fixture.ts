@@ -1,11 +1,16 @@
 // An upload server for the unit tests: createUploadServer on 127.0.0.1, port 0,
 // in a fresh temporary directory, with every event recorded, and helpers to
-// look at what the directory holds.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// look at what the directory holds. Also compileLib(), for tests that run the
+// package in a child process with the host's Node (which cannot load .ts):
+// lib/ built with the build's tsconfig into a private folder under
+// .test-results/, so test files running in parallel never share a half-written dist.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { createUploadServer } from '../../lib/upload-server/index.js';
 import type { UploadEvent, UploadServerOptions } from '../../lib/upload-server/index.js';
@@ -69,4 +74,16 @@ export async function until(check: () => boolean, what: string, timeoutMs = 10_0
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Builds lib/ into a fresh folder (inside the repository, so node_modules resolves) and returns it. */
+export function compileLib(): { dist: string; cleanup(): void } {
+  const parent = path.join(root, '.test-results');
+  mkdirSync(parent, { recursive: true });
+  const dist = mkdtempSync(path.join(parent, 'dist-'));
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist, '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false'], { cwd: root, stdio: 'pipe' });
+  return { dist, cleanup: () => rmSync(dist, { recursive: true, force: true }) };
 }

@@ -12,8 +12,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 
 import { BitsClient } from '../../support/bits-client.js';
-import { compileLib } from '../../support/compiled.js';
-import { tempDir, until } from '../../support/upload-fixture.js';
+import { compileLib, tempDir, until } from '../../support/upload-fixture.js';
 
 let compiled: { dist: string; cleanup(): void };
 const children: ChildProcess[] = [];

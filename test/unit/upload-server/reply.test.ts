@@ -132,6 +132,26 @@ describe('principals', () => {
 });
 
 describe('options', () => {
+  test("fileName names the file; its result gets the same check, and a throw refuses", async () => {
+    u = await startUploads({
+      fileName: (req) => {
+        const name = String(req.headers['x-name']);
+        if (name === 'throw') throw new Error('no such customer');
+        return name;
+      },
+    });
+    const as = (name: string): BitsClient => new BitsClient(u!.base, { headers: { 'X-Name': name } });
+    await as('chosen.bin').upload('/ignored/path.bin', Buffer.from('abc'));
+    expect(u.files()).toEqual(['chosen.bin']);
+    for (const bad of ['../evil.bin', 'CON', 'a:b', 'throw']) {
+      const a = await as(bad).packet('/x.bin', 'Create-Session', { 'BITS-Supported-Protocols': '{7df0354d-249b-430f-820d-3d2a9bef4931}' });
+      expect(a.status).toBe(400);
+      expect(a.headers['bits-error-code']).toBe('0x80070057');
+    }
+    expect(u.sessions()).toEqual([]);
+    expect(u.files()).toEqual(['chosen.bin']);
+  });
+
   test('are checked when the handler is made', () => {
     const directory = tempDir();
     expect(() => createUploadHandler({ directory: '' })).toThrow(TypeError);
