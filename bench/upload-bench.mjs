@@ -18,7 +18,7 @@ import { Agent, createServer, request } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const FRAGMENT = 13 << 20;
@@ -29,7 +29,7 @@ const GIB = 1 << 30;
 
 /** The child: the upload server, the PUT yardstick, and an RSS probe. */
 async function server(dir) {
-  const { createUploadServer } = await import(path.join(root, 'dist', 'upload-server', 'index.js'));
+  const { createUploadServer } = await import(pathToFileURL(path.join(root, 'dist', 'upload-server', 'index.js')).href);
   const uploads = createUploadServer({ directory: path.join(dir, 'bits'), maxFileSize: 2 * GIB });
   let peak = 0;
   setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20).unref();

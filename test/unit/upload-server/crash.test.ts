@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 
@@ -41,7 +42,7 @@ interface Child {
 }
 
 async function startChild(dir: string): Promise<Child> {
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', CHILD, path.join(compiled.dist, 'upload-server', 'index.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(path.join(compiled.dist, 'upload-server', 'index.js')).href, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(proc);
   const uploads: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
