@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { BitsClient } from '../../support/bits-client.js';
-import { compileLib, tempDir, until } from '../../support/upload-fixture.js';
+import { compileLib, root, tempDir, until } from '../../support/upload-fixture.js';
 
 let compiled: { dist: string; cleanup(): void };
 const dir = tempDir();
@@ -99,4 +100,24 @@ describe('bits serve-uploads', () => {
     const port = bits(['serve-uploads', dir, '--port', '70000']);
     expect(await port.exit).toBe(2);
   }, 30_000);
+
+  test('the package export ./upload-server is the compiled module, and nothing it imports reaches the addon', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    expect(pkg.exports['./upload-server']).toEqual({ types: './dist/upload-server/index.d.ts', default: './dist/upload-server/index.js' });
+    // Follow every relative import from the entry point through the compiled files.
+    const entry = path.join(compiled.dist, 'upload-server', 'index.js');
+    const seen = new Set<string>();
+    const stack = [entry];
+    while (stack.length > 0) {
+      const file = stack.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) stack.push(path.resolve(path.dirname(file), m[1]!));
+    }
+    const files = [...seen].map((f) => path.relative(compiled.dist, f).split(path.sep).join('/')).sort();
+    expect(files).toContain('upload-server/handler.js');
+    expect(files.filter((f) => !f.startsWith('upload-server/'))).toEqual([]);
+    const mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+    expect(Object.keys(mod).sort()).toEqual(['BITS_METHOD_HEADER', 'BITS_PROTOCOL', 'acceptBitsPost', 'createUploadHandler', 'createUploadServer']);
+  });
 });
