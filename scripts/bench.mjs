@@ -19,6 +19,8 @@ if (!existsSync(path.join(root, 'dist', 'index.js'))) {
   console.error("bench: dist/ is missing: run 'npm run build'");
   process.exit(1);
 }
+// The upload server's bench: host Node on dist/, no BITS (bench/results/<date>-upload.json).
+if (spawnSync(process.execPath, [path.join(root, 'bench', 'upload-bench.mjs')], { stdio: 'inherit' }).status !== 0) console.error('bench: the upload bench failed');
 const date = new Date().toISOString().slice(0, 10);
 if (process.platform === 'win32') {
   const results = path.join(root, 'bench', 'results', `${date}-windows.json`);

@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 
 import { Context, EXIT, exitCodeOf, reportError } from './context.js';
 import { addCommand, createCommand, infoCommand, listCommand, monitorCommand, setCommand, stateCommand } from './job-commands.js';
+import { serveUploadsCommand } from './serve-uploads.js';
 import { downloadCommand, uploadCommand, waitCommand } from './transfer-commands.js';
 import type { TransferFlags } from './transfer-commands.js';
 
@@ -128,6 +129,16 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .option('--timeout <seconds>', 'give up after this long (the job carries on)')
     .addHelpText('after', '\nExample:\n  bits wait {6BA7...} --timeout 600 && bits complete {6BA7...}')
     .action((id: string, flags: { timeout?: string }) => run((ctx) => waitCommand(ctx, id, flags)));
+
+  bits
+    .command('serve-uploads')
+    .description('receive BITS uploads into a folder (any OS, no BITS needed); a line per finished upload, Ctrl-C stops')
+    .argument('<dir>', 'where finished files appear')
+    .option('--port <port>', 'TCP port', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--max-size <size>', 'largest file accepted, such as 1GB or 500MB', '1GB')
+    .addHelpText('after', '\nExamples:\n  bits serve-uploads /srv/uploads --host 0.0.0.0 --port 8080\n  bits serve-uploads ./in --max-size 100MB --json')
+    .action((dir: string, flags: { port?: string; host?: string; maxSize?: string }) => run((ctx) => serveUploadsCommand(ctx, dir, flags)));
 
   return bits;
 }

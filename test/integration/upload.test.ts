@@ -1,69 +1,107 @@
-// Upload and upload-reply jobs. Wine's BITS has no upload protocol at all (it
-// fetches the URL with GET instead): there the tests stop at what Wine does
-// implement and assert its typed errors; on Windows they upload to a local server
-// that speaks the BITS upload protocol.
+// Upload and upload-reply jobs against the package's own upload server
+// (windows-bits/upload-server, on 127.0.0.1). On Windows, real BITS uploads to
+// it end to end. Wine's BITS has no upload protocol at all (measured: it never
+// sends BITS_POST, it GETs the URL); there the tests resume the job and assert
+// what Wine does do, and its typed E_NOTIMPL errors where it lacks a method.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { upload } from '../../lib/index.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
-import { startUploadServer } from '../support/bits-upload-server.js';
-import type { UploadServer } from '../support/bits-upload-server.js';
-import { cancelQuietly, manager, randomContent, realOrNotImplemented, tempFolder, wine } from './helpers.js';
+import { acceptBitsPost, createUploadHandler } from '../../lib/upload-server/index.js';
+import type { UploadEvent } from '../../lib/upload-server/index.js';
+import { cancelQuietly, manager, randomContent, realOrNotImplemented, tempFolder, waitForState, wine } from './helpers.js';
 
 const folder = tempFolder();
+const received = tempFolder();
 const content = randomContent(150_000);
 const source = path.join(folder.dir, 'source.bin');
-let server: UploadServer;
+const requests: Array<{ method: string; bitsPost: boolean; url: string }> = [];
+const events: UploadEvent[] = [];
+let server: Server;
+let base = '';
 const created: BackgroundCopyJob[] = [];
+const url = (name: string): string => `${base}/${name}`;
 
 beforeAll(async () => {
   writeFileSync(source, content);
-  server = await startUploadServer((body) => Buffer.from(`got ${body.length} bytes`));
+  const handler = createUploadHandler({
+    directory: received.dir,
+    // Only the upload-reply test's file gets a reply: a plain upload's acks carry no BITS-Reply-URL.
+    onUpload: (u) => (path.basename(u.path).startsWith('reply') ? { reply: Buffer.from(`got ${u.size} bytes`) } : undefined),
+    onEvent: (e) => events.push(e),
+  });
+  // Every request is recorded (the marker shows a BITS_POST after acceptBitsPost's rewrite).
+  server = acceptBitsPost(
+    createServer((req, res) => {
+      requests.push({ method: req.method ?? '', bitsPost: req.headers['x-bits-method'] === 'BITS_POST', url: req.url ?? '' });
+      handler(req, res);
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   await cancelQuietly(...created);
-  await server.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
   folder.cleanup();
+  received.cleanup();
 });
+
+/** Finished files in the upload directory (its hidden sessions folder left out). */
+const finishedFiles = (): string[] => events.filter((e) => e.type === 'upload-finished').map((e) => path.basename(e.path ?? ''));
 
 describe('upload', () => {
   test('an upload job holds one file: Windows refuses a second with BG_E_TOO_MANY_FILES', async () => {
     const job = await (await manager()).createJob('upload one', 'upload');
     created.push(job);
-    await job.addFile(server.url('a.bin'), source);
+    await job.addFile(url('a.bin'), source);
     expect((await job.getProgress()).filesTotal).toBe(1);
-    const second = job.addFile(server.url('b.bin'), source);
+    const second = job.addFile(url('b.bin'), source);
     if (wine) {
       await second; // Wine does not enforce the limit (measured); upload() checks it itself
       expect((await job.getProgress()).filesTotal).toBe(2);
     } else {
       await expect(second).rejects.toMatchObject({ name: 'BitsError', code: 'BG_E_TOO_MANY_FILES' });
     }
-    await expect(upload([source, source] as unknown as string, server.url('x'))).rejects.toBeInstanceOf(TypeError);
+    await expect(upload([source, source] as unknown as string, url('x'))).rejects.toBeInstanceOf(TypeError);
   });
 
-  test('upload() sends the file, byte-identical (Windows); Wine has no upload protocol', async () => {
+  test('upload() sends the file, byte-identical (Windows); Wine never speaks BITS_POST', async () => {
     if (wine) {
-      // Measured: Wine never sends BITS_POST, so nothing can arrive.
       const job = await (await manager()).createJob('upload on wine', 'upload');
       created.push(job);
-      await job.addFile(server.url('wine.bin'), source);
-      await realOrNotImplemented(job.getReplyFileName(), () => undefined, 'IBackgroundCopyJob2::GetReplyFileName');
-      expect(server.received.size).toBe(0);
+      await job.addFile(url('wine.bin'), source);
+      await job.resume();
+      // Measured under Wine 8: it fetches the URL with GET (no upload protocol); the handler
+      // answers a GET that is no reply download with 404, so the job ends in ERROR.
+      expect(await waitForState(job, ['error', 'transferred'])).toBe('error');
+      expect(await job.getError()).toMatchObject({ code: 'BG_E_HTTP_ERROR_404', context: 'remote-file' });
+      const forWine = requests.filter((r) => r.url === '/wine.bin');
+      expect(forWine.length).toBeGreaterThan(0);
+      expect(forWine.map((r) => r.method)).toEqual(forWine.map(() => 'GET'));
+      expect(forWine.filter((r) => r.bitsPost)).toEqual([]);
+      expect(events.filter((e) => e.type === 'session-created')).toEqual([]);
+      expect(finishedFiles()).toEqual([]);
       return;
     }
-    const result = await upload(source, server.url('up.bin'), { pollIntervalMs: 50 });
+    const result = await upload(source, url('up.bin'), { pollIntervalMs: 50 });
     expect(result.bytesTransferred).toBe(content.length);
-    expect(server.received.get('/up.bin')?.equals(content)).toBe(true);
+    expect(readFileSync(path.join(received.dir, 'up.bin')).equals(content)).toBe(true);
+    expect(requests.some((r) => r.bitsPost && r.url === '/up.bin')).toBe(true);
+    expect(events.filter((e) => e.type === 'callback-failed' || (e.type === 'refused' && e.status !== 416))).toEqual([]);
   });
 
   test('upload-reply: reply data and reply file (Windows); E_NOTIMPL on Wine', async () => {
     const job = await (await manager()).createJob('upload reply', 'upload-reply');
     created.push(job);
-    await job.addFile(server.url('reply.bin'), source);
+    await job.addFile(url('reply.bin'), source);
     if (wine) {
       await realOrNotImplemented(job.getReplyData(), () => undefined, 'IBackgroundCopyJob2::GetReplyData');
       await realOrNotImplemented(job.getReplyProgress(), () => undefined, 'IBackgroundCopyJob2::GetReplyProgress');
@@ -76,5 +114,7 @@ describe('upload', () => {
     expect((await job.getReplyData()).toString()).toBe(`got ${content.length} bytes`);
     await job.complete();
     expect(readFileSync(replyFile, 'utf8')).toBe(`got ${content.length} bytes`);
+    expect(readFileSync(path.join(received.dir, 'reply.bin')).equals(content)).toBe(true);
+    expect(requests.some((r) => r.method === 'GET' && r.url.includes('/.bits-reply/'))).toBe(true);
   });
 });

@@ -1,0 +1,141 @@
+// acceptBitsPost: teaches a node:http (or node:https) server the BITS_POST method.
+// Node's HTTP parser refuses any method it does not know (HPE_INVALID_METHOD, a 400
+// before the request handler runs), and BITS uploads use nothing but BITS_POST.
+// Rather than patch Node's internals, each connection is handed to the server as a
+// Duplex that rewrites the request line `BITS_POST ` to `POST ` and adds the header
+// `X-Bits-Method: BITS_POST`. To find every request line on a kept-alive or
+// pipelined connection the front follows HTTP/1.1 framing (Content-Length, or the
+// chunked coding); bodies pass through untouched, chunk by chunk, and back-pressure
+// flows both ways: the socket is paused when the server stops reading.
+import { Duplex } from 'node:stream';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+
+import { BitsRequestFramer } from './framing.js';
+
+/** The header the front adds to a rewritten BITS_POST request (any copy a client sends is removed). */
+export const BITS_METHOD_HEADER = 'x-bits-method';
+
+const installed = Symbol('windows-bits.acceptBitsPost');
+
+type Listener = (socket: Duplex) => void;
+
+/**
+ * The connection as the HTTP server sees it: the client's bytes after the
+ * rewrite, and the server's bytes written through to the socket. The socket's
+ * addresses, timeouts and TLS state are delegated so that `req.socket` behaves
+ * as the real one for everything a request handler reads.
+ */
+class BitsPostConnection extends Duplex {
+  readonly #socket: Socket;
+  readonly #framer = new BitsRequestFramer();
+
+  constructor(socket: Socket) {
+    super({ allowHalfOpen: true });
+    this.#socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      for (const out of this.#framer.push(chunk)) {
+        if (!this.push(out)) socket.pause();
+      }
+    });
+    socket.on('end', () => {
+      for (const out of this.#framer.flush()) this.push(out);
+      this.push(null);
+    });
+    socket.on('timeout', () => this.emit('timeout'));
+    socket.on('error', (err) => this.destroy(err));
+    socket.on('close', () => this.destroy());
+  }
+
+  override _read(): void {
+    if (this.#socket.isPaused()) this.#socket.resume();
+  }
+
+  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.#socket.write(chunk, encoding)) callback();
+    else this.#socket.once('drain', () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#socket.end(callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.#socket.destroyed) this.#socket.destroy(error ?? undefined);
+    callback(error);
+  }
+
+  /** The real socket (a TLSSocket on an https server). */
+  get socket(): Socket {
+    return this.#socket;
+  }
+  get remoteAddress(): string | undefined {
+    return this.#socket.remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return this.#socket.remotePort;
+  }
+  get remoteFamily(): string | undefined {
+    return this.#socket.remoteFamily;
+  }
+  get localAddress(): string | undefined {
+    return this.#socket.localAddress;
+  }
+  get localPort(): number | undefined {
+    return this.#socket.localPort;
+  }
+  /** True on an https server, as frameworks check to build absolute URLs. */
+  get encrypted(): boolean {
+    return (this.#socket as Socket & { encrypted?: boolean }).encrypted === true;
+  }
+  address(): AddressInfo | Record<string, never> {
+    return this.#socket.address();
+  }
+  setTimeout(ms: number, callback?: () => void): this {
+    this.#socket.setTimeout(ms);
+    if (callback) this.once('timeout', callback);
+    return this;
+  }
+  setNoDelay(noDelay?: boolean): this {
+    this.#socket.setNoDelay(noDelay);
+    return this;
+  }
+  setKeepAlive(enable?: boolean, delay?: number): this {
+    this.#socket.setKeepAlive(enable, delay);
+    return this;
+  }
+  ref(): this {
+    this.#socket.ref();
+    return this;
+  }
+  unref(): this {
+    this.#socket.unref();
+    return this;
+  }
+}
+
+/**
+ * Lets `server` receive BITS_POST requests: they reach its request handler as
+ * `POST` with the header `X-Bits-Method: BITS_POST` (which
+ * {@link createUploadHandler} recognises). Works for `http.createServer` and
+ * `https.createServer` (on the decrypted stream); keep-alive, pipelining and
+ * back-pressure are kept. Calling it twice on one server is harmless.
+ *
+ * @param server a node:http or node:https server, before or after `listen()`.
+ * @returns the same server, for chaining: `acceptBitsPost(http.createServer(app)).listen(8080)`.
+ */
+export function acceptBitsPost<S extends HttpServer>(server: S): S {
+  const marked = server as S & { [installed]?: true };
+  if (marked[installed]) return server;
+  marked[installed] = true;
+  // https servers hand HTTP the TLS socket on 'secureConnection'; http servers on 'connection'.
+  const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
+  const originals = server.listeners(event) as Listener[];
+  server.removeAllListeners(event);
+  server.on(event, (socket: Socket) => {
+    const wrapped = socket instanceof BitsPostConnection ? socket : new BitsPostConnection(socket);
+    for (const listener of originals) listener.call(server, wrapped);
+  });
+  return server;
+}

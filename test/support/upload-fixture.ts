@@ -1,0 +1,89 @@
+// An upload server for the unit tests: createUploadServer on 127.0.0.1, port 0,
+// in a fresh temporary directory, with every event recorded, and helpers to
+// look at what the directory holds. Also compileLib(), for tests that run the
+// package in a child process with the host's Node (which cannot load .ts):
+// lib/ built with the build's tsconfig into a private folder under
+// .test-results/, so test files running in parallel never share a half-written dist.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { createUploadServer } from '../../lib/upload-server/index.js';
+import type { UploadEvent, UploadServerOptions } from '../../lib/upload-server/index.js';
+import { BitsClient } from './bits-client.js';
+
+export interface Uploads {
+  dir: string;
+  server: Server;
+  port: number;
+  base: string;
+  client: BitsClient;
+  events: UploadEvent[];
+  /** Finished files in the directory (the hidden sessions folder left out). */
+  files(): string[];
+  /** Folders of open sessions. */
+  sessions(): string[];
+  close(): Promise<void>;
+}
+
+export function tempDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'bits-upload-'));
+}
+
+export async function startUploads(options: Partial<UploadServerOptions> = {}, dir = tempDir()): Promise<Uploads> {
+  const events: UploadEvent[] = [];
+  const server = createUploadServer({ directory: dir, ...options, onEvent: (e) => events.push(e) });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+  const sessionsDir = path.join(dir, '.bits-sessions');
+  return {
+    dir,
+    server,
+    port,
+    base,
+    client: new BitsClient(base),
+    events,
+    files: () => readdirSync(dir).filter((f) => f !== '.bits-sessions'),
+    sessions: () => {
+      try {
+        return readdirSync(sessionsDir);
+      } catch {
+        return [];
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
+      }),
+  };
+}
+
+/** Polls `check` every 10 ms until it holds (or fails after `timeoutMs`). */
+export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Builds lib/ into a fresh folder (inside the repository, so node_modules resolves) and returns it. */
+export function compileLib(): { dist: string; cleanup(): void } {
+  const parent = path.join(root, '.test-results');
+  mkdirSync(parent, { recursive: true });
+  const dist = mkdtempSync(path.join(parent, 'dist-'));
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist, '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false'], { cwd: root, stdio: 'pipe' });
+  return { dist, cleanup: () => rmSync(dist, { recursive: true, force: true }) };
+}
