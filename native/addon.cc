@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <vector>
 
-#include "addon_state.h"
-#include "job.h"
-#include "file.h"
-#include "manager.h"
+#include "runtime/addon_state.h"
+#include "bits/job.h"
+#include "bits/file.h"
+#include "bits/manager.h"
 
 namespace {
 

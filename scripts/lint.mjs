@@ -18,7 +18,11 @@ const step = (what, cmd, args) => {
 step('tsc --noEmit', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 step('eslint lib test examples', bin('eslint'), ['lib', 'test', 'examples', 'vitest.config.ts']);
 step('typedoc: every public symbol documented', bin('typedoc'), ['--emit', 'none']);
-const cxx = (dir) => readdirSync(path.join(root, dir)).filter((f) => /\.(cc|h)$/.test(f)).map((f) => path.join(dir, f));
+const cxx = (dir) =>
+  readdirSync(path.join(root, dir), { recursive: true })
+    .filter((f) => /\.(cc|h)$/.test(f))
+    .map((f) => path.join(dir, f))
+    .sort();
 const sources = [...cxx('native'), ...cxx(path.join('bench', 'raw'))];
 step('clang-format --dry-run --Werror native/ bench/raw/', process.env.CLANG_FORMAT ?? 'clang-format', ['--dry-run', '--Werror', ...sources]);
 process.exit(failed ? 1 : 0);

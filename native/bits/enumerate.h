@@ -5,7 +5,7 @@
 
 #include <windows.h>
 
-#include "addon_state.h"
+#include "runtime/addon_state.h"
 
 template <class Item, class Enum, class OnItem>
 HRESULT DrainEnumerator(Enum* items, const char* nextMethod, Call& call, OnItem onItem) {

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <napi.h>
-#include "bits_extra.h"
+#include "bits/bits_extra.h"
 
-#include "convert.h"
-#include "handle_wrap.h"
+#include "bits/convert.h"
+#include "runtime/handle_wrap.h"
 
 class Job : public HandleWrap<Job> {
  public:

@@ -3,8 +3,8 @@
 // client certificates.
 #include <vector>
 
-#include "cert_validation.h"
-#include "job.h"
+#include "bits/cert_validator.h"
+#include "bits/job.h"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <type_traits>
 
-#include "com_ptr.h"
-#include "strings.h"
-#include "value.h"
+#include "runtime/com_ptr.h"
+#include "runtime/strings.h"
+#include "runtime/value.h"
 
 // FILETIME counts 100 ns steps from 1601; JS wants milliseconds from 1970. A
 // zero FILETIME means "never" in BITS (e.g. TransferCompletionTime of a live job).

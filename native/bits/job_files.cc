@@ -1,8 +1,8 @@
 // Job methods about files: EnumFiles, ReplaceRemotePrefix, AddFileWithRanges.
 #include <vector>
 
-#include "enumerate.h"
-#include "job.h"
+#include "bits/enumerate.h"
+#include "bits/job.h"
 
 Napi::Value Job::EnumFiles(const Napi::CallbackInfo& info) {
   return Run<IBackgroundCopyJob>(info, [](IBackgroundCopyJob* job, ObjectTable& objects, Call& call) {

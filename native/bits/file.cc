@@ -1,4 +1,4 @@
-#include "file.h"
+#include "bits/file.h"
 
 #include <vector>
 

@@ -1,7 +1,7 @@
-#include "manager.h"
+#include "bits/manager.h"
 
-#include "convert.h"
-#include "enumerate.h"
+#include "bits/convert.h"
+#include "bits/enumerate.h"
 
 #define MANAGER_METHOD(js, fn, method) \
   InstanceMethod<fn>(js, napi_default, const_cast<char*>("IBackgroundCopyManager::" #method))

@@ -4,8 +4,8 @@
 
 #include <napi.h>
 
-#include "bits_extra.h"
-#include "handle_wrap.h"
+#include "bits/bits_extra.h"
+#include "runtime/handle_wrap.h"
 
 class File : public HandleWrap<File> {
  public:

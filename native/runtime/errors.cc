@@ -1,9 +1,9 @@
-#include "errors.h"
+#include "runtime/errors.h"
 
 #include <bits.h>
 
-#include "object_table.h"
-#include "strings.h"
+#include "runtime/object_table.h"
+#include "runtime/strings.h"
 
 namespace {
 

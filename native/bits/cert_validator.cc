@@ -1,4 +1,4 @@
-#include "cert_validation.h"
+#include "bits/cert_validator.h"
 
 #include <chrono>
 #include <future>

@@ -8,8 +8,8 @@
 
 #include <atomic>
 
-#include "bits_extra.h"
-#include "com_object.h"
+#include "bits/bits_extra.h"
+#include "runtime/com_object.h"
 
 class CertValidator final : public ComObject<CertValidator, IBackgroundCopyServerCertificateValidationCallback> {
  public:

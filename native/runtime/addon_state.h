@@ -11,9 +11,9 @@
 #include <mutex>
 #include <string>
 
-#include "com_thread.h"
-#include "notify.h"
-#include "value.h"
+#include "runtime/com_thread_pool.h"
+#include "bits/callback.h"
+#include "runtime/value.h"
 
 // One promise in flight. Filled on the COM thread, settled on the JS thread.
 struct Call {

@@ -4,7 +4,7 @@
 #include <napi.h>
 #include <bits.h>
 
-#include "handle_wrap.h"
+#include "runtime/handle_wrap.h"
 
 class Manager : public HandleWrap<Manager> {
  public:

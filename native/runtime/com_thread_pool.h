@@ -18,8 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "object_table.h"
-#include "win_sync.h"
+#include "runtime/object_table.h"
+#include "runtime/win_sync.h"
 
 class ComThread : public std::enable_shared_from_this<ComThread> {
  public:

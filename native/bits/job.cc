@@ -1,8 +1,8 @@
-#include "job.h"
+#include "bits/job.h"
 
 #include <vector>
 
-#include "errors.h"
+#include "runtime/errors.h"
 
 #define JOB_METHOD(js, fn, iface, method) BITS_METHOD(Job, js, fn, iface, method)
 #define JOB_GET(js, iface, type, method) BITS_GET(Job, js, iface, type, method)

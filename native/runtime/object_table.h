@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "com_ptr.h"
+#include "runtime/com_ptr.h"
 
 class ObjectTable {
  public:

@@ -1,4 +1,4 @@
-#include "com_thread.h"
+#include "runtime/com_thread_pool.h"
 
 #include <objbase.h>
 

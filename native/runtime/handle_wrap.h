@@ -7,8 +7,8 @@
 
 #include <memory>
 
-#include "addon_state.h"
-#include "convert.h"
+#include "runtime/addon_state.h"
+#include "bits/convert.h"
 
 // Table entries for DefineClass: a BITS method bound to a JS name, carrying
 // "Interface::Method" for error messages. The cast lets a subclass list the

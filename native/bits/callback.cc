@@ -1,6 +1,6 @@
-#include "notify.h"
+#include "bits/callback.h"
 
-#include "strings.h"
+#include "runtime/strings.h"
 
 void EventSink::Listen(Napi::Env env, Napi::Function fn) {
   std::lock_guard<std::mutex> g(mutex_);

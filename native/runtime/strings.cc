@@ -1,4 +1,4 @@
-#include "strings.h"
+#include "runtime/strings.h"
 
 #include <objbase.h>
 

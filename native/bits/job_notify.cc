@@ -3,7 +3,7 @@
 // lib/ polls as well; here we only register, and undo it exactly once.
 #include <memory>
 
-#include "job.h"
+#include "bits/job.h"
 
 Napi::Value Job::Subscribe(const Napi::CallbackInfo& info) {
   AddonState* state = AddonState::From(info.Env());

@@ -1,6 +1,6 @@
-#include "addon_state.h"
+#include "runtime/addon_state.h"
 
-#include "errors.h"
+#include "runtime/errors.h"
 
 void Completions::Push(std::shared_ptr<Call> call) {
   {

@@ -5,8 +5,8 @@
 
 #include <napi.h>
 
-#include "bits_extra.h"
-#include "com_object.h"
+#include "bits/bits_extra.h"
+#include "runtime/com_object.h"
 
 #include <atomic>
 #include <memory>
