@@ -1,6 +1,10 @@
+// Threads: declarations only.
+//
 // Interfaces of BITS 3.0 to 10.x that MinGW-w64's headers lack (no bits4_0.h, no
 // bits10_*.h). IIDs and method order from Microsoft's docs (shared/BITS-REFERENCE.md).
-// MSVC builds use the Windows SDK's own declarations instead.
+// MSVC builds use the Windows SDK's own declarations instead, so every stand-in
+// here declares exactly the SDK's parameter types: an override written against
+// one must compile against the other (test/native/sdk_signatures.h checks it).
 #pragma once
 
 #include <bits.h>
@@ -78,7 +82,8 @@ __CRT_UUID_DECL(IBackgroundCopyJobHttpOptions2, 0xb591a192, 0xa405, 0x4fc3, 0x83
 MIDL_INTERFACE("4cec0d02-def7-4158-813a-c32a46945ff7")
 IBackgroundCopyServerCertificateValidationCallback : public IUnknown {
  public:
-  virtual HRESULT STDMETHODCALLTYPE ValidateServerCertificate(IUnknown * job, IUnknown * file, DWORD certLength,
+  virtual HRESULT STDMETHODCALLTYPE ValidateServerCertificate(IBackgroundCopyJob * job, IBackgroundCopyFile * file,
+                                                              DWORD certLength,
                                                               const BYTE certData[], DWORD certEncodingType,
                                                               DWORD certStoreLength, const BYTE certStoreData[]) = 0;
 };

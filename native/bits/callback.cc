@@ -1,125 +1,111 @@
+// Threads: BITS's RPC threads, any number at once (see callback.h).
 #include "bits/callback.h"
 
+#include "bits/convert.h"
+#include "bits/copy_error.h"
+#include "runtime/impersonation.h"
 #include "runtime/strings.h"
 
-void EventSink::Listen(Napi::Env env, Napi::Function fn) {
-  std::lock_guard<std::mutex> g(mutex_);
-  if (closed_) return;
-  if (listening_) tsfn_.Release();
-  tsfn_ = Napi::ThreadSafeFunction::New(env, fn, "windows-bits:events", 0, 1);
-  // Events alone do not keep the process alive: lib/'s poller does while anyone listens.
-  tsfn_.Unref(env);
-  listening_ = true;
-}
+#ifdef WINDOWS_BITS_TEST
+#include "test/test_hooks.h"
+#endif
 
-void EventSink::Push(JobEvent event) {
-  std::lock_guard<std::mutex> g(mutex_);
-  if (closed_ || !listening_) return;
-  auto* data = new JobEvent(std::move(event));
-  napi_status status = tsfn_.NonBlockingCall(data, [](Napi::Env env, Napi::Function fn, JobEvent* e) {
-    std::unique_ptr<JobEvent> owned(e);
-    if (!env) return;
-    auto str = [&](const std::wstring& s) {
-      return Napi::String::New(env, reinterpret_cast<const char16_t*>(s.data()), s.size());
-    };
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("jobId", str(e->jobId));
-    o.Set("kind", e->kind);
-    o.Set("state", e->state);
-    o.Set("receivedAt", e->receivedAtNs);
-    if (e->hasProgress) {
-      Napi::Object p = Napi::Object::New(env);
-      p.Set("bytesTotal", e->progress.BytesTotal == BG_SIZE_UNKNOWN
-                              ? env.Null()
-                              : Napi::Value(Napi::Number::New(env, static_cast<double>(e->progress.BytesTotal))));
-      p.Set("bytesTransferred", static_cast<double>(e->progress.BytesTransferred));
-      p.Set("filesTotal", static_cast<double>(e->progress.FilesTotal));
-      p.Set("filesTransferred", static_cast<double>(e->progress.FilesTransferred));
-      o.Set("progress", p);
-    }
-    if (e->kind == "file-transferred" || e->kind == "file-ranges-transferred") {
-      o.Set("remoteName", str(e->remoteName));
-      o.Set("localName", str(e->localName));
-    }
-    if (e->kind == "file-ranges-transferred") {
-      Napi::Array ranges = Napi::Array::New(env, e->ranges.size());
-      for (size_t i = 0; i < e->ranges.size(); i++) {
-        Napi::Object r = Napi::Object::New(env);
-        r.Set("offset", static_cast<double>(e->ranges[i].InitialOffset));
-        r.Set("length", e->ranges[i].Length == BG_LENGTH_TO_EOF
-                            ? env.Null()
-                            : Napi::Value(Napi::Number::New(env, static_cast<double>(e->ranges[i].Length))));
-        ranges.Set(static_cast<uint32_t>(i), r);
-      }
-      o.Set("ranges", ranges);
-    }
-    fn.Call({o});
-  });
-  if (status != napi_ok) delete data;
-}
+namespace {
 
-void EventSink::Close() {
-  std::lock_guard<std::mutex> g(mutex_);
-  if (closed_) return;
-  closed_ = true;
-  if (listening_) tsfn_.Release();
-  listening_ = false;
-}
-
-std::atomic<uint64_t> NotifyCallback::received{0};
-
-void NotifyCallback::Emit(IBackgroundCopyJob* job, const char* kind, int state, bool withProgress,
-                          IBackgroundCopyFile* file, std::vector<BG_FILE_RANGE> ranges) {
-  received++;
-  JobEvent e;
-  // QueryPerformanceCounter in nanoseconds: the clock libuv's hrtime reads on
-  // Windows, so JS can measure how long the event took to reach it.
+// The start of every event: which job, what, and when BITS called us, in
+// nanoseconds of QueryPerformanceCounter (the clock libuv's hrtime reads on
+// Windows, so JS can measure how long the event took). False when the event
+// cannot name its job.
+bool Begin(IBackgroundCopyJob* job, const wchar_t* kind, NValue* e) {
+#ifdef WINDOWS_BITS_TEST
+  CountCallback();
+#endif
   LARGE_INTEGER now, freq;
   QueryPerformanceCounter(&now);
   QueryPerformanceFrequency(&freq);
-  e.receivedAtNs = static_cast<double>(now.QuadPart) * (1e9 / static_cast<double>(freq.QuadPart));
-  e.ranges = std::move(ranges);
+  double receivedAt = static_cast<double>(now.QuadPart) * (1e9 / static_cast<double>(freq.QuadPart));
+  if (!job) return false;
+  EnsureImpersonation(job);
   GUID id;
-  if (!job || FAILED(job->GetId(&id))) return;
-  e.jobId = GuidToString(id);
-  e.kind = kind;
-  e.state = state;
-  if (withProgress) {
-    BG_JOB_STATE s;
-    if (SUCCEEDED(job->GetState(&s))) e.state = s;
-    e.hasProgress = SUCCEEDED(job->GetProgress(&e.progress));
-  }
-  if (file) {
-    LPWSTR text = nullptr;
-    if (SUCCEEDED(file->GetRemoteName(&text))) e.remoteName = TakeCoTaskString(text);
-    text = nullptr;
-    if (SUCCEEDED(file->GetLocalName(&text))) e.localName = TakeCoTaskString(text);
-  }
+  if (FAILED(job->GetId(&id))) return false;
+  *e = NValue::Object()
+           .Set("jobId", NValue::String(GuidToString(id)))
+           .Set("kind", NValue::String(kind))
+           .Set("receivedAt", NValue::Number(receivedAt));
+  return true;
+}
+
+// State and progress as the job has them now; `fallback` when GetState fails.
+void AddStatus(IBackgroundCopyJob* job, BG_JOB_STATE fallback, NValue* e) {
+  BG_JOB_STATE state = fallback;
+  if (FAILED(job->GetState(&state))) state = fallback;
+  e->Set("state", NValue::Number(state));
+  BG_JOB_PROGRESS progress;
+  if (SUCCEEDED(job->GetProgress(&progress))) e->Set("progress", ToNValue(progress));
+}
+
+// File events do not say the job's state.
+void AddFile(IBackgroundCopyFile* file, NValue* e) {
+  e->Set("state", NValue::Number(-1));
+  EnsureImpersonation(file);
+  LPWSTR remote = nullptr, local = nullptr;
+  e->Set("remoteName", file && SUCCEEDED(file->GetRemoteName(&remote)) ? ToNValue(remote) : NValue::String(L""));
+  e->Set("localName", file && SUCCEEDED(file->GetLocalName(&local)) ? ToNValue(local) : NValue::String(L""));
+}
+
+}  // namespace
+
+HRESULT NotifyCallback::JobTransferred(IBackgroundCopyJob* job) try {
+  NValue e;
+  if (!Begin(job, L"transferred", &e)) return S_OK;
+  AddStatus(job, BG_JOB_STATE_TRANSFERRED, &e);
   sink_->Push(std::move(e));
-}
-
-HRESULT NotifyCallback::JobTransferred(IBackgroundCopyJob* job) {
-  Emit(job, "transferred", BG_JOB_STATE_TRANSFERRED, true);
+  return S_OK;
+} catch (...) {
   return S_OK;
 }
 
-HRESULT NotifyCallback::JobError(IBackgroundCopyJob* job, IBackgroundCopyError*) {
-  Emit(job, "error", BG_JOB_STATE_ERROR, true);
+HRESULT NotifyCallback::JobError(IBackgroundCopyJob* job, IBackgroundCopyError* error) try {
+  NValue e;
+  if (!Begin(job, L"error", &e)) return S_OK;
+  AddStatus(job, BG_JOB_STATE_ERROR, &e);
+  NValue read;
+  e.Set("error", SUCCEEDED(ReadCopyError(error, &read)) ? std::move(read) : NValue::Null());
+  sink_->Push(std::move(e));
+  return S_OK;
+} catch (...) {
   return S_OK;
 }
 
-HRESULT NotifyCallback::JobModification(IBackgroundCopyJob* job, DWORD) {
-  Emit(job, "modification", -1, true);
+HRESULT NotifyCallback::JobModification(IBackgroundCopyJob* job, DWORD) try {
+  NValue e;
+  if (!Begin(job, L"modification", &e)) return S_OK;
+  // JobModification says nothing of the state: -1 only if GetState fails.
+  AddStatus(job, static_cast<BG_JOB_STATE>(-1), &e);
+  sink_->Push(std::move(e));
+  return S_OK;
+} catch (...) {
   return S_OK;
 }
 
-HRESULT NotifyCallback::FileTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file) {
-  Emit(job, "file-transferred", -1, false, file);
+HRESULT NotifyCallback::FileTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file) try {
+  NValue e;
+  if (!Begin(job, L"file-transferred", &e)) return S_OK;
+  AddFile(file, &e);
+  sink_->Push(std::move(e));
+  return S_OK;
+} catch (...) {
   return S_OK;
 }
 
-HRESULT NotifyCallback::FileRangesTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file, DWORD count,
-                                              const BG_FILE_RANGE ranges[]) {
-  Emit(job, "file-ranges-transferred", -1, false, file, std::vector<BG_FILE_RANGE>(ranges, ranges + count));
+HRESULT NotifyCallback::FileRangesTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file, DWORD rangeCount,
+                                              const BG_FILE_RANGE ranges[]) try {
+  NValue e;
+  if (!Begin(job, L"file-ranges-transferred", &e)) return S_OK;
+  AddFile(file, &e);
+  e.Set("ranges", RangesToNValue(ranges, rangeCount));
+  sink_->Push(std::move(e));
+  return S_OK;
+} catch (...) {
   return S_OK;
 }

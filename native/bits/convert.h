@@ -1,15 +1,17 @@
-// BITS values to NValue (COM thread) and JS arguments to C++ values (JS thread).
+// Threads: the ToNValue/TakeRanges converters on the COM pool threads or BITS's
+// RPC threads (our callback); ParseRanges on the JS thread.
+//
+// BITS's structs to NValue, and JS ranges to BG_FILE_RANGE. The one progress
+// converter and the one range parser and converter of the addon: promise
+// results and callback events both use them.
 #pragma once
 
 #include <napi.h>
-#include <bits.h>
-#include <bits1_5.h>
 
-#include <string>
-#include <type_traits>
+#include <vector>
 
-#include "runtime/com_ptr.h"
-#include "runtime/strings.h"
+#include "bits/bits_extra.h"
+#include "runtime/scalars.h"
 #include "runtime/value.h"
 
 // FILETIME counts 100 ns steps from 1601; JS wants milliseconds from 1970. A
@@ -22,15 +24,6 @@ inline NValue FileTimeToMs(const FILETIME& ft) {
 
 inline NValue Bytes(UINT64 n) { return n == BG_SIZE_UNKNOWN ? NValue::Null() : NValue::Number(static_cast<double>(n)); }
 
-inline NValue ToNValue(unsigned long v) { return NValue::Number(v); }
-inline NValue ToNValue(unsigned long long v) { return NValue::Number(static_cast<double>(v)); }
-inline NValue ToNValue(int v) { return NValue::Bool(v != 0); }  // BOOL
-inline NValue ToNValue(LPWSTR s) { return NValue::String(TakeCoTaskString(s)); }
-inline NValue ToNValue(const GUID& g) { return NValue::String(GuidToString(g)); }
-template <class E, std::enable_if_t<std::is_enum_v<E>, int> = 0>
-NValue ToNValue(E v) {
-  return NValue::Number(static_cast<double>(v));
-}
 inline NValue ToNValue(const BG_JOB_PROGRESS& p) {
   return NValue::Object()
       .Set("bytesTotal", Bytes(p.BytesTotal))
@@ -56,47 +49,41 @@ inline NValue ToNValue(const BG_JOB_REPLY_PROGRESS& p) {
       .Set("bytesTransferred", NValue::Number(static_cast<double>(p.BytesTransferred)));
 }
 
-// Argument parsing. lib/ validates first and explains; these checks only keep a
-// direct caller of the binding from crashing the process.
-template <class T, class Enable = void>
-struct Arg;
-
-template <>
-struct Arg<unsigned long> {
-  using Store = unsigned long;
-  static Store Parse(const Napi::Value& v) {
-    if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), "expected a number");
-    return v.As<Napi::Number>().Uint32Value();
+// { offset, length } objects; length null for BG_LENGTH_TO_EOF.
+inline NValue RangesToNValue(const BG_FILE_RANGE* ranges, DWORD count) {
+  NValue list = NValue::Array();
+  for (DWORD i = 0; ranges && i < count; i++) {
+    list.Push(NValue::Object()
+                  .Set("offset", NValue::Number(static_cast<double>(ranges[i].InitialOffset)))
+                  .Set("length", ranges[i].Length == BG_LENGTH_TO_EOF
+                                     ? NValue::Null()
+                                     : NValue::Number(static_cast<double>(ranges[i].Length))));
   }
-  static unsigned long Pass(const Store& s) { return s; }
-};
+  return list;
+}
 
-template <>
-struct Arg<int> {  // BOOL
-  using Store = BOOL;
-  static Store Parse(const Napi::Value& v) {
-    if (!v.IsBoolean()) throw Napi::TypeError::New(v.Env(), "expected a boolean");
-    return v.As<Napi::Boolean>().Value() ? TRUE : FALSE;
-  }
-  static BOOL Pass(const Store& s) { return s; }
-};
+// Takes over a CoTaskMem array of ranges as BITS returns it.
+inline NValue TakeRanges(DWORD count, BG_FILE_RANGE* ranges) {
+  NValue list = RangesToNValue(ranges, count);
+  if (ranges) CoTaskMemFree(ranges);
+  return list;
+}
 
-template <>
-struct Arg<LPCWSTR> {
-  using Store = std::wstring;
-  static Store Parse(const Napi::Value& v) {
-    if (!v.IsString()) throw Napi::TypeError::New(v.Env(), "expected a string");
-    return ToWide(v);
+// JS { offset, length } objects (length null or absent: to the end of the file).
+inline std::vector<BG_FILE_RANGE> ParseRanges(const Napi::Value& v) {
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "expected an array of ranges");
+  Napi::Array list = v.As<Napi::Array>();
+  std::vector<BG_FILE_RANGE> ranges;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value item = list.Get(i);
+    if (!item.IsObject() || !item.As<Napi::Object>().Get("offset").IsNumber()) {
+      throw Napi::TypeError::New(v.Env(), "expected {offset, length} objects");
+    }
+    Napi::Object o = item.As<Napi::Object>();
+    Napi::Value length = o.Get("length");
+    ranges.push_back(
+        {static_cast<UINT64>(o.Get("offset").As<Napi::Number>().DoubleValue()),
+         length.IsNumber() ? static_cast<UINT64>(length.As<Napi::Number>().DoubleValue()) : BG_LENGTH_TO_EOF});
   }
-  static LPCWSTR Pass(const Store& s) { return s.c_str(); }
-};
-
-template <class E>
-struct Arg<E, std::enable_if_t<std::is_enum_v<E>>> {
-  using Store = E;
-  static Store Parse(const Napi::Value& v) {
-    if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), "expected a number");
-    return static_cast<E>(v.As<Napi::Number>().Int32Value());
-  }
-  static E Pass(const Store& s) { return s; }
-};
+  return ranges;
+}

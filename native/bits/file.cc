@@ -1,3 +1,4 @@
+// Threads: the JS thread; the lambdas run on the COM pool threads.
 #include "bits/file.h"
 
 #include <vector>
@@ -13,7 +14,7 @@ Napi::Function File::Define(Napi::Env env) {
           BITS_METHOD(File, "getFileRanges",
                       (&File::GetRanges<IBackgroundCopyFile2, &IBackgroundCopyFile2::GetFileRanges>),
                       IBackgroundCopyFile2, GetFileRanges),
-          BITS_GET(File, "getTemporaryName", IBackgroundCopyFile3, LPWSTR, GetTemporaryName),
+          BITS_GET_TEXT_OR_NONE(File, "getTemporaryName", IBackgroundCopyFile3, GetTemporaryName),
           BITS_GET(File, "getValidationState", IBackgroundCopyFile3, BOOL, GetValidationState),
           BITS_SET(File, "setValidationState", IBackgroundCopyFile3, BOOL, SetValidationState),
           BITS_GET(File, "isDownloadedFromPeer", IBackgroundCopyFile3, BOOL, IsDownloadedFromPeer),
@@ -29,42 +30,6 @@ Napi::Function File::Define(Napi::Env env) {
           InstanceMethod<&File::Close>("close"),
       });
 }
-
-// Takes over a CoTaskMem array of ranges as BITS returns it.
-NValue File::TakeRanges(DWORD count, BG_FILE_RANGE* ranges) {
-  NValue list = NValue::Array();
-  for (DWORD i = 0; i < count; i++) {
-    list.Push(NValue::Object()
-                  .Set("offset", NValue::Number(static_cast<double>(ranges[i].InitialOffset)))
-                  .Set("length", ranges[i].Length == BG_LENGTH_TO_EOF
-                                     ? NValue::Null()
-                                     : NValue::Number(static_cast<double>(ranges[i].Length))));
-  }
-  if (ranges) CoTaskMemFree(ranges);
-  return list;
-}
-
-namespace {
-
-std::vector<BG_FILE_RANGE> ParseRanges(const Napi::Value& v) {
-  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "expected an array of ranges");
-  Napi::Array list = v.As<Napi::Array>();
-  std::vector<BG_FILE_RANGE> ranges;
-  for (uint32_t i = 0; i < list.Length(); i++) {
-    Napi::Value item = list.Get(i);
-    if (!item.IsObject() || !item.As<Napi::Object>().Get("offset").IsNumber()) {
-      throw Napi::TypeError::New(v.Env(), "expected {offset, length} objects");
-    }
-    Napi::Object o = item.As<Napi::Object>();
-    Napi::Value length = o.Get("length");
-    ranges.push_back(
-        {static_cast<UINT64>(o.Get("offset").As<Napi::Number>().DoubleValue()),
-         length.IsNumber() ? static_cast<UINT64>(length.As<Napi::Number>().DoubleValue()) : BG_LENGTH_TO_EOF});
-  }
-  return ranges;
-}
-
-}  // namespace
 
 Napi::Value File::GetPeerDownloadStats(const Napi::CallbackInfo& info) {
   return Run<IBackgroundCopyFile4>(info, [](IBackgroundCopyFile4* f, ObjectTable&, Call& call) {
@@ -83,7 +48,8 @@ Napi::Value File::GetResponseHeaders(const Napi::CallbackInfo& info) {
   return Run<IBackgroundCopyFile5>(info, [](IBackgroundCopyFile5* f, ObjectTable&, Call& call) {
     BITS_FILE_PROPERTY_VALUE v{};
     HRESULT hr = f->GetProperty(BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS, &v);
-    if (SUCCEEDED(hr)) call.result = v.String ? ToNValue(v.String) : NValue::Null();
+    NValue headers = TextOrNull(v.String);  // freed whatever hr says
+    if (SUCCEEDED(hr)) call.result = std::move(headers);
     return hr;
   });
 }

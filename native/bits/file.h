@@ -1,16 +1,23 @@
-// BackgroundCopyFile's native half: IBackgroundCopyFile, and File2/File3 through
-// QueryInterface where the system has them.
+// Threads: the JS thread; the lambdas each method schedules run on the COM pool.
+//
+// BackgroundCopyFile's native half: IBackgroundCopyFile, and File2 to File6
+// through QueryInterface where the system has them.
 #pragma once
 
 #include <napi.h>
 
+#include <string>
+
 #include "bits/bits_extra.h"
+#include "bits/convert.h"
 #include "runtime/handle_wrap.h"
 
 class File : public HandleWrap<File> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit File(const Napi::CallbackInfo& info) : HandleWrap<File>(info) {}
+  // ObjectClosedError's object.
+  static std::string ClosedName(const NativeHandle&) { return "The file"; }
 
  private:
   // GetFileRanges (File2) and GetFilledFileRanges (File6) share one shape.
@@ -27,7 +34,6 @@ class File : public HandleWrap<File> {
         },
         true);
   }
-  static NValue TakeRanges(DWORD count, BG_FILE_RANGE* ranges);
   Napi::Value GetPeerDownloadStats(const Napi::CallbackInfo& info);
   Napi::Value GetResponseHeaders(const Napi::CallbackInfo& info);
   Napi::Value UpdateDownloadPosition(const Napi::CallbackInfo& info);

@@ -1,11 +1,19 @@
+// Threads: the JS thread; the lambdas run on the COM pool threads.
+//
+// IBackgroundCopyJob: the class's method table (every interface's entries), and
+// the methods of IBackgroundCopyJob itself.
 #include "bits/job.h"
 
+#include <memory>
 #include <vector>
 
-#include "runtime/errors.h"
+#include "bits/callback.h"
+#include "bits/copy_error.h"
+#include "bits/enumerate.h"
 
 #define JOB_METHOD(js, fn, iface, method) BITS_METHOD(Job, js, fn, iface, method)
 #define JOB_GET(js, iface, type, method) BITS_GET(Job, js, iface, type, method)
+#define JOB_GET_TEXT_OR_NONE(js, iface, method) BITS_GET_TEXT_OR_NONE(Job, js, iface, method)
 #define JOB_SET(js, iface, type, method) BITS_SET(Job, js, iface, type, method)
 #define JOB_DO(js, iface, method) BITS_DO(Job, js, iface, method)
 
@@ -25,6 +33,7 @@ Napi::Function Job::Define(Napi::Env env) {
           JOB_DO("cancel", IBackgroundCopyJob, Cancel),
           JOB_DO("complete", IBackgroundCopyJob, Complete),
           JOB_METHOD("getError", &Job::GetError, IBackgroundCopyJob, GetError),
+          JOB_METHOD("getStatus", &Job::GetStatus, IBackgroundCopyJob, GetState),
           JOB_METHOD("queryInterface", &Job::QueryInterface, IBackgroundCopyJob, QueryInterface),
           JOB_SET("setDisplayName", IBackgroundCopyJob, LPCWSTR, SetDisplayName),
           JOB_GET("getDescription", IBackgroundCopyJob, LPWSTR, GetDescription),
@@ -51,7 +60,7 @@ Napi::Function Job::Define(Napi::Env env) {
           JOB_METHOD("setNotifyCmdLine", &Job::SetNotifyCmdLine, IBackgroundCopyJob2, SetNotifyCmdLine),
           JOB_GET("getReplyProgress", IBackgroundCopyJob2, BG_JOB_REPLY_PROGRESS, GetReplyProgress),
           JOB_METHOD("getReplyData", &Job::GetReplyData, IBackgroundCopyJob2, GetReplyData),
-          JOB_GET("getReplyFileName", IBackgroundCopyJob2, LPWSTR, GetReplyFileName),
+          JOB_GET_TEXT_OR_NONE("getReplyFileName", IBackgroundCopyJob2, GetReplyFileName),
           JOB_SET("setReplyFileName", IBackgroundCopyJob2, LPCWSTR, SetReplyFileName),
           JOB_METHOD("setCredentials", &Job::SetCredentials, IBackgroundCopyJob2, SetCredentials),
           JOB_METHOD("removeCredentials", &Job::RemoveCredentials, IBackgroundCopyJob2, RemoveCredentials),
@@ -64,7 +73,7 @@ Napi::Function Job::Define(Napi::Env env) {
           JOB_METHOD("getProperty", &Job::GetProperty, IBackgroundCopyJob5, GetProperty),
           JOB_METHOD("setProperty", &Job::SetProperty, IBackgroundCopyJob5, SetProperty),
           // IBackgroundCopyJobHttpOptions, 2 and 3
-          JOB_GET("getCustomHeaders", IBackgroundCopyJobHttpOptions, LPWSTR, GetCustomHeaders),
+          JOB_GET_TEXT_OR_NONE("getCustomHeaders", IBackgroundCopyJobHttpOptions, GetCustomHeaders),
           JOB_SET("setCustomHeaders", IBackgroundCopyJobHttpOptions, LPCWSTR, SetCustomHeaders),
           JOB_GET("getSecurityFlags", IBackgroundCopyJobHttpOptions, ULONG, GetSecurityFlags),
           JOB_SET("setSecurityFlags", IBackgroundCopyJobHttpOptions, ULONG, SetSecurityFlags),
@@ -90,6 +99,8 @@ Napi::Function Job::Define(Napi::Env env) {
           InstanceMethod<&Job::Close>("close"),
       });
 }
+
+std::string Job::ClosedName(const NativeHandle& h) { return "Job " + std::string(h.guid.begin(), h.guid.end()); }
 
 Napi::Value Job::GetId(const Napi::CallbackInfo& info) {
   const std::wstring& g = handle().guid;
@@ -124,49 +135,111 @@ Napi::Value Job::AddFileSet(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Job::GetError(const Napi::CallbackInfo& info) {
-  return Run<IBackgroundCopyJob>(info, [](IBackgroundCopyJob* job, ObjectTable&, Call& call) {
-    IBackgroundCopyError* raw = nullptr;
-    HRESULT hr = job->GetError(&raw);
-    if (hr == static_cast<HRESULT>(BG_E_ERROR_INFORMATION_UNAVAILABLE)) {
-      call.result = NValue::Null();
-      return S_OK;
-    }
+  return Run<IBackgroundCopyJob>(
+      info, [](IBackgroundCopyJob* job, ObjectTable&, Call& call) { return ReadJobError(job, call, &call.result); },
+      true);
+}
+
+// State, progress and (in an error state) the error, in one task on the pool:
+// one hop for what a poller needs.
+Napi::Value Job::GetStatus(const Napi::CallbackInfo& info) {
+  return Run<IBackgroundCopyJob>(
+      info,
+      [](IBackgroundCopyJob* job, ObjectTable&, Call& call) {
+        BG_JOB_STATE state;
+        HRESULT hr = job->GetState(&state);
+        if (FAILED(hr)) return hr;
+        BG_JOB_PROGRESS progress;
+        hr = job->GetProgress(&progress);
+        if (FAILED(hr)) {
+          call.method = "IBackgroundCopyJob::GetProgress";
+          return hr;
+        }
+        NValue error = NValue::Null();
+        if (state == BG_JOB_STATE_ERROR || state == BG_JOB_STATE_TRANSIENT_ERROR) {
+          hr = ReadJobError(job, call, &error);
+          if (FAILED(hr)) return hr;
+        }
+        call.result = NValue::Object()
+                          .Set("state", ToNValue(state))
+                          .Set("progress", ToNValue(progress))
+                          .Set("error", std::move(error));
+        return S_OK;
+      },
+      true);
+}
+
+Napi::Value Job::EnumFiles(const Napi::CallbackInfo& info) {
+  return Run<IBackgroundCopyJob>(info, [](IBackgroundCopyJob* job, ObjectTable& objects, Call& call) {
+    IEnumBackgroundCopyFiles* raw = nullptr;
+    HRESULT hr = job->EnumFiles(&raw);
     if (FAILED(hr)) return hr;
-    ComPtr<IBackgroundCopyError> error = ComPtr<IBackgroundCopyError>::Attach(raw);
-    BG_ERROR_CONTEXT context = BG_ERROR_CONTEXT_NONE;
-    HRESULT code = S_OK;
-    hr = error->GetError(&context, &code);
-    if (FAILED(hr)) {
-      call.method = "IBackgroundCopyError::GetError";
-      return hr;
+    ComPtr<IEnumBackgroundCopyFiles> files = ComPtr<IEnumBackgroundCopyFiles>::Attach(raw);
+    call.result = NValue::Array();
+    return DrainEnumerator<IBackgroundCopyFile>(
+        files.Get(), "IEnumBackgroundCopyFiles::Next", call, [&](IBackgroundCopyFile* file) {
+          call.result.Push(NValue::Handle({HandleKind::File, objects.Add(file), L""}));
+        });
+  });
+}
+
+Napi::Value Job::GetProxySettings(const Napi::CallbackInfo& info) {
+  return Run<IBackgroundCopyJob>(info, [](IBackgroundCopyJob* job, ObjectTable&, Call& call) {
+    BG_JOB_PROXY_USAGE usage;
+    LPWSTR list = nullptr, bypass = nullptr;
+    HRESULT hr = job->GetProxySettings(&usage, &list, &bypass);
+    if (SUCCEEDED(hr)) {
+      call.result = NValue::Object()
+                        .Set("usage", ToNValue(usage))
+                        .Set("proxyList", TextOrNull(list))
+                        .Set("bypassList", TextOrNull(bypass));
     }
-    DWORD lang = GetUserDefaultUILanguage();
-    // Each description is optional: Wine implements none of them, and Windows
-    // has none for some codes.
-    LPWSTR text = nullptr;
-    NValue description = SUCCEEDED(error->GetErrorDescription(lang, &text)) ? ToNValue(text) : NValue::Null();
-    text = nullptr;
-    NValue contextDescription =
-        SUCCEEDED(error->GetErrorContextDescription(lang, &text)) ? ToNValue(text) : NValue::Null();
-    text = nullptr;
-    NValue protocol = SUCCEEDED(error->GetProtocol(&text)) ? ToNValue(text) : NValue::Null();
-    NValue file = NValue::Null();
-    IBackgroundCopyFile* rawFile = nullptr;
-    if (SUCCEEDED(error->GetFile(&rawFile)) && rawFile) {
-      ComPtr<IBackgroundCopyFile> f = ComPtr<IBackgroundCopyFile>::Attach(rawFile);
-      LPWSTR remote = nullptr, local = nullptr;
-      file = NValue::Object();
-      file.Set("remoteName", SUCCEEDED(f->GetRemoteName(&remote)) ? ToNValue(remote) : NValue::Null());
-      file.Set("localName", SUCCEEDED(f->GetLocalName(&local)) ? ToNValue(local) : NValue::Null());
+    return hr;
+  });
+}
+
+Napi::Value Job::SetProxySettings(const Napi::CallbackInfo& info) {
+  auto usage = Arg<BG_JOB_PROXY_USAGE>::Parse(info[0]);
+  auto list = OptionalString::Parse(info[1]);
+  auto bypass = OptionalString::Parse(info[2]);
+  return Run<IBackgroundCopyJob>(info, [usage, list, bypass](IBackgroundCopyJob* job, ObjectTable&, Call&) {
+    return job->SetProxySettings(usage, list.get(), bypass.get());
+  });
+}
+
+// Subscribing a job to our callback object. BITS keeps one callback per job (the
+// last process to register wins) and forgets it when the service restarts, so
+// lib/ polls as well; here we only register, and undo it exactly once.
+Napi::Value Job::Subscribe(const Napi::CallbackInfo& info) {
+  NotifyCallback* raw = AddonState::From(info.Env())->callback();
+  raw->AddRef();
+  // Held by the task until it goes, whether it runs or is dropped at shutdown.
+  std::shared_ptr<NotifyCallback> callback(raw, [](NotifyCallback* c) { c->Release(); });
+  uint64_t jobId = id();
+  return Run<IBackgroundCopyJob>(info, [callback, jobId](IBackgroundCopyJob* job, ObjectTable& objects, Call&) {
+    ULONG previous = BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR;
+    job->GetNotifyFlags(&previous);
+    HRESULT hr = job->SetNotifyInterface(callback.get());
+    if (FAILED(hr)) return hr;
+    const ULONG all = BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR | BG_NOTIFY_JOB_MODIFICATION;
+    // FILE_TRANSFERRED needs BITS 3.0, FILE_RANGES_TRANSFERRED BITS 10.1:
+    // ask for it, and make do without where the service refuses.
+    if (FAILED(job->SetNotifyFlags(all | BG_NOTIFY_FILE_TRANSFERRED | BG_NOTIFY_FILE_RANGES_TRANSFERRED)) &&
+        FAILED(job->SetNotifyFlags(all | BG_NOTIFY_FILE_TRANSFERRED))) {
+      job->SetNotifyFlags(all);
     }
-    call.result = NValue::Object()
-                      .Set("context", ToNValue(context))
-                      .Set("hresult", NValue::Number(static_cast<uint32_t>(code)))
-                      .Set("description", std::move(description))
-                      .Set("systemDescription", NValue::String(SystemMessage(code)))
-                      .Set("contextDescription", std::move(contextDescription))
-                      .Set("protocol", std::move(protocol))
-                      .Set("file", std::move(file));
+    objects.SetOnRelease(jobId, ObjectTable::Slot::Notify, [job, previous]() {
+      job->SetNotifyInterface(nullptr);
+      job->SetNotifyFlags(previous);
+    });
+    return S_OK;
+  });
+}
+
+Napi::Value Job::Unsubscribe(const Napi::CallbackInfo& info) {
+  uint64_t jobId = id();
+  return Run<IBackgroundCopyJob>(info, [jobId](IBackgroundCopyJob*, ObjectTable& objects, Call&) {
+    objects.RunOnRelease(jobId, ObjectTable::Slot::Notify);
     return S_OK;
   });
 }
@@ -187,8 +260,7 @@ struct NamedInterface {
   QueryFn query;
 };
 
-#define NAMED(I) \
-  { #I, "IBackgroundCopyJob::QueryInterface(" #I ")", &QueryAs < I> }
+#define NAMED(I) {#I, "IBackgroundCopyJob::QueryInterface(" #I ")", &QueryAs<I>}
 const NamedInterface kJobInterfaces[] = {
     NAMED(IBackgroundCopyJob2),
     NAMED(IBackgroundCopyJob3),

@@ -1,3 +1,4 @@
+// Threads: the JS thread; the lambdas run on the COM pool threads.
 #include "bits/manager.h"
 
 #include "bits/convert.h"
@@ -102,7 +103,8 @@ Napi::Value Manager::GetErrorDescription(const Napi::CallbackInfo& info) {
       [code, lang](IBackgroundCopyManager* m, ObjectTable&, Call& call) {
         LPWSTR text = nullptr;
         HRESULT hr = m->GetErrorDescription(code, lang, &text);
-        if (SUCCEEDED(hr)) call.result = ToNValue(text);
+        NValue description = ToNValue(text);  // "" for NULL; frees text whatever hr says
+        if (SUCCEEDED(hr)) call.result = std::move(description);
         return hr;
       },
       true);  // reads of the manager may overlap

@@ -1,8 +1,12 @@
+// Threads: the JS thread; the lambdas each method schedules run on the COM pool.
+//
 // BackgroundCopyManager's native half: IBackgroundCopyManager's four methods.
 #pragma once
 
 #include <napi.h>
 #include <bits.h>
+
+#include <string>
 
 #include "runtime/handle_wrap.h"
 
@@ -11,6 +15,8 @@ class Manager : public HandleWrap<Manager> {
   static Napi::Function Define(Napi::Env env);
   static Napi::Value Connect(const Napi::CallbackInfo& info);
   explicit Manager(const Napi::CallbackInfo& info) : HandleWrap<Manager>(info) {}
+  // ObjectClosedError's object.
+  static std::string ClosedName(const NativeHandle&) { return "The BackgroundCopyManager"; }
 
  private:
   Napi::Value CreateJob(const Napi::CallbackInfo& info);

@@ -1,3 +1,6 @@
+// Threads: any. BITS calls these from its RPC threads, and our own code from the
+// JS thread and the COM pool threads.
+//
 // The IUnknown of the COM objects this addon implements itself (the BITS callback
 // and the certificate validator): a reference count, and QueryInterface answering
 // for the interface and the interfaces it derives from.
@@ -11,7 +14,10 @@
 template <class Derived, class Interface, class... Bases>
 class ComObject : public Interface {
  public:
-  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override {
+  // BITS calls these three: no C++ exception may leave them. QueryInterface only
+  // compares GUIDs, AddRef and Release only count (the destructors they may run
+  // are noexcept), so none can throw; the catch keeps it so if that changes.
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override try {
     if (!out) return E_POINTER;
     if (IsEqualIID(riid, IID_IUnknown) || IsEqualIID(riid, __uuidof(Interface)) ||
         (IsEqualIID(riid, __uuidof(Bases)) || ...)) {
@@ -21,9 +27,11 @@ class ComObject : public Interface {
     }
     *out = nullptr;
     return E_NOINTERFACE;
+  } catch (...) {
+    return E_UNEXPECTED;
   }
-  ULONG STDMETHODCALLTYPE AddRef() override { return ++refs_; }
-  ULONG STDMETHODCALLTYPE Release() override {
+  ULONG STDMETHODCALLTYPE AddRef() noexcept override { return ++refs_; }
+  ULONG STDMETHODCALLTYPE Release() noexcept override {
     ULONG n = --refs_;
     if (n == 0) delete static_cast<Derived*>(this);
     return n;

@@ -1,5 +1,7 @@
+// Threads: any; a ComPtr is used by one thread at a time.
+//
 // A minimal owning COM pointer. WRL's ComPtr is not in every MinGW release, and
-// this project needs only ownership, QueryInterface and release.
+// this project needs only ownership and release.
 #pragma once
 
 #include <windows.h>
@@ -37,17 +39,9 @@ class ComPtr {
     return &p_;
   }
 
-  T* Detach() { return std::exchange(p_, nullptr); }
-
   void Reset(T* p = nullptr) {
     if (p_) p_->Release();
     p_ = p;
-  }
-
-  template <class U>
-  HRESULT As(ComPtr<U>* out) const {
-    if (!p_) return E_POINTER;
-    return p_->QueryInterface(__uuidof(U), reinterpret_cast<void**>(out->Put()));
   }
 
  private:

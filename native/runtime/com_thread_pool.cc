@@ -1,11 +1,12 @@
+// Threads: see com_thread_pool.h (Start/Post/Stop on the JS thread, Run on the pool).
 #include "runtime/com_thread_pool.h"
 
 #include <objbase.h>
 
 #include <unordered_set>
 
-std::shared_ptr<ComThread> ComThread::Start(int threads) {
-  std::shared_ptr<ComThread> self(new ComThread());
+std::shared_ptr<ComThreadPool> ComThreadPool::Start(int threads) {
+  std::shared_ptr<ComThreadPool> self(new ComThreadPool());
   self->objects_ = std::make_unique<ObjectTable>(self->live_);
   std::unique_lock<SrwMutex> lock(self->mutex_);
   for (int i = 0; i < threads; i++) {
@@ -28,7 +29,7 @@ std::shared_ptr<ComThread> ComThread::Start(int threads) {
   return self;
 }
 
-ComThread::~ComThread() {
+ComThreadPool::~ComThreadPool() {
   for (auto& t : threads_) {
     if (!t.joinable()) continue;
     // The last reference may go on one of the threads themselves, which cannot
@@ -41,7 +42,7 @@ ComThread::~ComThread() {
   }
 }
 
-bool ComThread::Post(Task task, uint64_t key, bool shared) {
+bool ComThreadPool::Post(Task task, uint64_t key, bool shared) {
   {
     std::lock_guard<SrwMutex> g(mutex_);
     if (stopping_) return false;
@@ -51,7 +52,7 @@ bool ComThread::Post(Task task, uint64_t key, bool shared) {
   return true;
 }
 
-std::deque<ComThread::Pending>::iterator ComThread::FindRunnable() {
+std::deque<ComThreadPool::Pending>::iterator ComThreadPool::FindRunnable() {
   // A key with an earlier task that cannot run yet blocks its later tasks too,
   // so each object's calls keep their order.
   std::unordered_set<uint64_t> blocked;
@@ -67,7 +68,7 @@ std::deque<ComThread::Pending>::iterator ComThread::FindRunnable() {
   return queue_.end();
 }
 
-void ComThread::Run() {
+void ComThreadPool::Run() {
   for (;;) {
     Pending task;
     {
@@ -120,7 +121,7 @@ void ComThread::Run() {
   objects_->ReleaseAll();
 }
 
-void ComThread::Stop(std::chrono::milliseconds timeout) {
+void ComThreadPool::Stop(std::chrono::milliseconds timeout) {
   std::unique_lock<SrwMutex> lock(mutex_);
   for (auto& t : threads_) {
     if (t.get_id() == std::this_thread::get_id()) return;

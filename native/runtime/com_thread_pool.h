@@ -1,5 +1,8 @@
-// The threads that own every COM pointer of an addon instance: a few threads in
-// the multithreaded apartment, so the JS thread's apartment (which Electron owns)
+// Threads: Start, Post and Stop run on the JS thread (Post also on pool threads);
+// Run is the body of each pool thread.
+//
+// The pool of threads that own every COM pointer of an addon instance: a few
+// threads in the multithreaded apartment, so the JS thread's apartment (which Electron owns)
 // is never touched, BITS can call our callback objects without a message pump,
 // and calls on different jobs (or reads of one job) reach BITS in parallel.
 // Calls on one object keep their order: a task with a key waits for the earlier
@@ -21,13 +24,13 @@
 #include "runtime/object_table.h"
 #include "runtime/win_sync.h"
 
-class ComThread : public std::enable_shared_from_this<ComThread> {
+class ComThreadPool : public std::enable_shared_from_this<ComThreadPool> {
  public:
   using Task = std::function<void(ObjectTable&)>;
 
   // `threads` MTA threads share one queue.
-  static std::shared_ptr<ComThread> Start(int threads = 4);
-  ~ComThread();
+  static std::shared_ptr<ComThreadPool> Start(int threads = 4);
+  ~ComThreadPool();
 
   // key 0: no ordering. shared: may run beside other shared tasks of its key.
   // False once the threads are stopping: the task was not queued.
@@ -38,6 +41,7 @@ class ComThread : public std::enable_shared_from_this<ComThread> {
   // the process at exit); past that the threads are left to finish on their own.
   void Stop(std::chrono::milliseconds timeout);
 
+  // The first CoInitializeEx failure of any pool thread, else S_OK.
   HRESULT initResult() const { return initResult_; }
   int64_t liveObjects() const { return live_.load(); }
 
@@ -52,7 +56,7 @@ class ComThread : public std::enable_shared_from_this<ComThread> {
     bool writer = false;
   };
 
-  ComThread() = default;
+  ComThreadPool() = default;
   void Run();
   // With mutex_ held: the first task that may run now, or queue_.end().
   std::deque<Pending>::iterator FindRunnable();

@@ -1,3 +1,6 @@
+// Threads: whichever thread first calls a Node-API function: the JS thread,
+// when the host loads the addon (Init is the first such call).
+//
 // MinGW build only (MSVC gets cmake-js's own hook). The addon imports Node-API
 // from "node.exe" through delay-load; when the host executable has another name
 // (electron.exe, a renamed node.exe), this points those imports at the process

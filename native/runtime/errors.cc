@@ -1,9 +1,30 @@
+// Threads: see errors.h (descriptions on the COM pool, JS errors on the JS thread).
 #include "runtime/errors.h"
 
 #include <bits.h>
 
+#include <iterator>
+
+#include "runtime/addon_state.h"
 #include "runtime/object_table.h"
 #include "runtime/strings.h"
+
+const HRESULT kDisconnectionCodes[7] = {
+    HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE),
+    HRESULT_FROM_WIN32(RPC_S_CALL_FAILED),
+    HRESULT_FROM_WIN32(RPC_S_CALL_FAILED_DNE),
+    RPC_E_DISCONNECTED,
+    RPC_E_SERVER_DIED,
+    RPC_E_SERVER_DIED_DNE,
+    CO_E_OBJNOTCONNECTED,
+};
+
+bool IsDisconnection(HRESULT hr) {
+  for (HRESULT code : kDisconnectionCodes) {
+    if (hr == code) return true;
+  }
+  return false;
+}
 
 namespace {
 
@@ -21,11 +42,8 @@ std::wstring FormatFrom(DWORD flags, HMODULE module, HRESULT hr) {
   return Trim(r);
 }
 
-// RPC failures mean the service is gone: asking it to describe them would only
-// fail again, slowly.
-bool IsDisconnection(HRESULT hr) {
-  return HRESULT_FACILITY(hr) == FACILITY_RPC || hr == static_cast<HRESULT>(0x800706BA) ||
-         hr == static_cast<HRESULT>(0x800706BE) || hr == static_cast<HRESULT>(0x800706BF) || hr == CO_E_OBJNOTCONNECTED;
+Napi::String Utf16(Napi::Env env, const std::wstring& s) {
+  return Napi::String::New(env, reinterpret_cast<const char16_t*>(s.data()), s.size());
 }
 
 }  // namespace
@@ -43,6 +61,8 @@ std::wstring SystemMessage(HRESULT hr) {
 }
 
 std::wstring DescribeHResult(ObjectTable& objects, HRESULT hr) {
+  // A service that is gone cannot describe anything: asking would only fail
+  // again, slowly.
   if (!IsDisconnection(hr) && objects.describer()) {
     ComPtr<IBackgroundCopyManager> manager;
     if (SUCCEEDED(objects.Query(objects.describer(), &manager))) {
@@ -54,4 +74,56 @@ std::wstring DescribeHResult(ObjectTable& objects, HRESULT hr) {
     }
   }
   return SystemMessage(hr);
+}
+
+Napi::Value SetErrorClasses(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction() || !info[1].IsFunction()) {
+    throw Napi::TypeError::New(env, "expected setErrorClasses(BitsError, ObjectClosedError)");
+  }
+  AddonState* state = AddonState::From(env);
+  state->bitsErrorClass = Napi::Persistent(info[0].As<Napi::Function>());
+  state->closedErrorClass = Napi::Persistent(info[1].As<Napi::Function>());
+  return env.Undefined();
+}
+
+Napi::Value DisconnectionCodes(Napi::Env env) {
+  Napi::Array codes = Napi::Array::New(env, std::size(kDisconnectionCodes));
+  for (uint32_t i = 0; i < std::size(kDisconnectionCodes); i++) {
+    codes.Set(i, Napi::Number::New(env, static_cast<uint32_t>(kDisconnectionCodes[i])));
+  }
+  codes.Freeze();
+  return codes;
+}
+
+Napi::Value CallError(Napi::Env env, HRESULT hr, const std::string& method, const std::wstring& description) {
+  AddonState* state = AddonState::From(env);
+  Napi::Number hresult = Napi::Number::New(env, static_cast<uint32_t>(hr));
+  if (state && !state->bitsErrorClass.IsEmpty()) {
+    Napi::Object options = Napi::Object::New(env);
+    options.Set("hresult", hresult);
+    options.Set("method", method);
+    options.Set("description", Utf16(env, description));
+    try {
+      return state->bitsErrorClass.New({options});
+    } catch (const Napi::Error& e) {
+      return e.Value();  // a constructor that throws: its error is the rejection
+    }
+  }
+  Napi::Error err = Napi::Error::New(env, "");
+  Napi::Object o = err.Value();
+  o.Set("message", Utf16(env, description));
+  o.Set("hresult", hresult);
+  o.Set("method", method);
+  return o;
+}
+
+Napi::Error ObjectClosed(Napi::Env env, const std::string& what) {
+  AddonState* state = AddonState::From(env);
+  if (state && !state->closedErrorClass.IsEmpty()) {
+    return Napi::Error(env, state->closedErrorClass.New({Napi::String::New(env, what)}));
+  }
+  Napi::Error e = Napi::Error::New(env, what + " was closed");
+  e.Set("code", Napi::String::New(env, "ERR_BITS_CLOSED"));
+  return e;
 }

@@ -1,6 +1,8 @@
+// Threads: the JS thread; the lambdas given to Run execute on the COM pool.
+//
 // The base of every JS object that stands for a COM object: it holds the table id
-// and the COM thread, never a pointer. Garbage collection or close() posts the
-// release to the COM thread.
+// and the COM pool, never a pointer. Garbage collection or close() posts the
+// release to the pool.
 #pragma once
 
 #include <napi.h>
@@ -8,7 +10,8 @@
 #include <memory>
 
 #include "runtime/addon_state.h"
-#include "bits/convert.h"
+#include "runtime/scalars.h"
+#include "runtime/errors.h"
 
 // Table entries for DefineClass: a BITS method bound to a JS name, carrying
 // "Interface::Method" for error messages. The cast lets a subclass list the
@@ -21,6 +24,8 @@
 #define BITS_SET(Cls, js, iface, type, method) \
   BITS_METHOD(Cls, js, (&Cls::template Set<iface, type, &iface::method>), iface, method)
 #define BITS_DO(Cls, js, iface, method) BITS_METHOD(Cls, js, (&Cls::template Do<iface, &iface::method>), iface, method)
+#define BITS_GET_TEXT_OR_NONE(Cls, js, iface, method) \
+  BITS_METHOD(Cls, js, (&Cls::template GetTextOrNone<iface, &iface::method>), iface, method)
 
 template <class Self>
 class HandleWrap : public Napi::ObjectWrap<Self> {
@@ -30,7 +35,7 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
       throw Napi::TypeError::New(info.Env(), "this class is created by the binding, not with new");
     }
     handle_ = *info[0].As<Napi::External<NativeHandle>>().Data();
-    thread_ = AddonState::From(info.Env())->thread();
+    pool_ = AddonState::From(info.Env())->pool();
   }
   ~HandleWrap() override { ReleaseHandle(); }
 
@@ -44,7 +49,7 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
     return info.Env().Undefined();
   }
 
-  // Schedules work on the COM thread with this object's interface I.
+  // Schedules work on the pool with this object's interface I.
   // shared: the call only reads, and may run beside other reads of this object.
   template <class I, class F>
   Napi::Value Run(const Napi::CallbackInfo& info, F fn, bool shared = false) {
@@ -54,11 +59,7 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
   template <class I, class F>
   Napi::Value RunNamed(const Napi::CallbackInfo& info, const char* method, F fn, bool shared = false) {
     Napi::Env env = info.Env();
-    if (closed()) {
-      Napi::Error e = Napi::Error::New(env, "the object was closed");
-      e.Set("code", Napi::String::New(env, "ERR_BITS_CLOSED"));
-      throw e;
-    }
+    if (closed()) throw ObjectClosed(env, Self::ClosedName(handle_));
     uint64_t id = handle_.id;
     return AddonState::From(env)->Schedule(
         env, method,
@@ -93,6 +94,20 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
     return this->template Run<I>(info, [value](I* p, ObjectTable&, Call&) { return (p->*M)(Arg<T>::Pass(value)); });
   }
 
+  // A string where NULL or "" means "none": resolves null then.
+  template <class I, HRESULT (STDMETHODCALLTYPE I::*M)(LPWSTR*)>
+  Napi::Value GetTextOrNone(const Napi::CallbackInfo& info) {
+    return this->template Run<I>(
+        info,
+        [](I* p, ObjectTable&, Call& call) {
+          LPWSTR text = nullptr;
+          HRESULT hr = (p->*M)(&text);
+          call.result = TextOrNone(text);  // frees text whatever hr says
+          return hr;
+        },
+        true);
+  }
+
   template <class I, HRESULT (STDMETHODCALLTYPE I::*M)()>
   Napi::Value Do(const Napi::CallbackInfo& info) {
     // Success codes carry news (BG_S_PARTIAL_COMPLETE, BG_S_UNABLE_TO_DELETE_FILES):
@@ -108,12 +123,12 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
     if (handle_.id == 0) return;
     uint64_t id = handle_.id;
     handle_.id = 0;
-    // After shutdown the post fails, and the thread already released everything.
+    // After shutdown the post fails, and the pool already released everything.
     // Keyed by the object: it runs after the calls already queued on it.
-    if (thread_) thread_->Post([id](ObjectTable& objects) { objects.Release(id); }, id, false);
+    if (pool_) pool_->Post([id](ObjectTable& objects) { objects.Release(id); }, id, false);
   }
 
  private:
   NativeHandle handle_;
-  std::shared_ptr<ComThread> thread_;
+  std::shared_ptr<ComThreadPool> pool_;
 };

@@ -1,3 +1,5 @@
+// Threads: the COM pool threads only.
+//
 // Every COM reference the addon holds lives here, keyed by a number that JS
 // wrappers carry instead of a pointer. The COM threads share the table under a
 // lock; a call borrows a reference of its own (AddRef, local for a proxy), so an
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "runtime/com_ptr.h"
+#include "runtime/impersonation.h"
 
 class ObjectTable {
  public:
@@ -72,22 +75,27 @@ class ObjectTable {
     return Lend(p, out);
   }
 
+  // An entry has one release action per slot, so that registering one thing
+  // (a callback) never overwrites the undoing of another (a validator).
+  enum class Slot { Notify, CertValidator, Count };
+
   // Runs before the entry's references go, e.g. to unregister a callback.
-  void SetOnRelease(uint64_t id, std::function<void()> onRelease) {
+  // Replaces the slot's earlier action without running it.
+  void SetOnRelease(uint64_t id, Slot slot, std::function<void()> onRelease) {
     std::lock_guard<std::mutex> g(mutex_);
     auto it = entries_.find(id);
-    if (it != entries_.end()) it->second.onRelease = std::move(onRelease);
+    if (it != entries_.end()) it->second.onRelease[static_cast<int>(slot)] = std::move(onRelease);
   }
 
-  // Runs and forgets the entry's release action now (e.g. an unsubscribe).
-  void RunOnRelease(uint64_t id) {
+  // Runs and forgets the slot's release action now (e.g. an unsubscribe).
+  void RunOnRelease(uint64_t id, Slot slot) {
     std::function<void()> action;
     {
       std::lock_guard<std::mutex> g(mutex_);
       auto it = entries_.find(id);
       if (it == entries_.end()) return;
-      action = std::move(it->second.onRelease);
-      it->second.onRelease = nullptr;
+      action = std::move(it->second.onRelease[static_cast<int>(slot)]);
+      it->second.onRelease[static_cast<int>(slot)] = nullptr;
     }
     if (action) action();
   }
@@ -130,7 +138,7 @@ class ObjectTable {
     IID iid{};
     IUnknown* primary = nullptr;
     std::vector<std::pair<IID, IUnknown*>> faces;
-    std::function<void()> onRelease;
+    std::function<void()> onRelease[static_cast<int>(Slot::Count)];
   };
 
   template <class I>
@@ -140,25 +148,15 @@ class ObjectTable {
     return S_OK;
   }
 
-  // BITS needs at least IDENTIFY impersonation on its proxies. That is COM's
-  // default, but a host may have lowered it process-wide with
-  // CoInitializeSecurity, which belongs to the host and is never called here. The
-  // blanket is per proxy, so each new one is checked; a local object has none.
-  static void EnsureImpersonation(IUnknown* p) {
-    DWORD level = 0;
-    if (FAILED(CoQueryProxyBlanket(p, nullptr, nullptr, nullptr, nullptr, &level, nullptr, nullptr))) return;
-    if (level >= RPC_C_IMP_LEVEL_IDENTIFY) return;
-    CoSetProxyBlanket(p, RPC_C_AUTHN_DEFAULT, RPC_C_AUTHZ_DEFAULT, COLE_DEFAULT_PRINCIPAL, RPC_C_AUTHN_LEVEL_DEFAULT,
-                      RPC_C_IMP_LEVEL_IMPERSONATE, nullptr, EOAC_DEFAULT);
-  }
-
   void Count(int delta) {
     live_ += delta;
     processLive() += delta;
   }
 
   void ReleaseEntry(Entry& e) {
-    if (e.onRelease) e.onRelease();
+    for (auto& action : e.onRelease) {
+      if (action) action();
+    }
     for (auto& [iid, p] : e.faces) {
       if (p) {
         p->Release();

@@ -1,3 +1,5 @@
+// Threads: any (GUID spelling, no Node-API).
+
 #include "runtime/strings.h"
 
 #include <objbase.h>

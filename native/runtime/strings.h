@@ -1,3 +1,5 @@
+// Threads: any. ToWide runs on the JS thread (it reads a JS value).
+//
 // UTF-16 at the boundary: BITS speaks WCHAR, and JS strings are UTF-16 too, so
 // nothing is transcoded and lone surrogates survive the trip unchanged.
 #pragma once

@@ -1,5 +1,9 @@
-// A plain C++ value tree. COM-thread work fills one; the JS thread turns it into
-// JavaScript. This keeps every Node-API call on the JS thread and every COM call off it.
+// Threads: built on any thread (COM pool threads, BITS's RPC threads); ToJs runs
+// on the JS thread only.
+//
+// A plain C++ value tree. Work on the COM pool and BITS's callbacks fill one; the
+// JS thread turns it into JavaScript. This keeps every Node-API call on the JS
+// thread and every COM call off it.
 #pragma once
 
 #include <napi.h>
@@ -18,9 +22,9 @@ struct NativeHandle {
 };
 
 class NValue {
- public:
   enum class Kind { Undefined, Null, Bool, Number, BigInt, String, Object, Array, Buffer, Handle };
 
+ public:
   NValue() = default;
   static NValue Null() { return NValue(Kind::Null); }
   static NValue Bool(bool b) {
@@ -65,10 +69,8 @@ class NValue {
     return *this;
   }
 
-  Kind kind() const { return kind_; }
-  const NativeHandle& handle() const { return handle_; }
-
   // handleToJs builds the wrapper object for a Handle value.
+  // A tree without handles may pass NoHandles.
   template <class HandleToJs>
   Napi::Value ToJs(Napi::Env env, const HandleToJs& handleToJs) const {
     switch (kind_) {
@@ -101,6 +103,8 @@ class NValue {
     }
     return env.Undefined();
   }
+
+  static Napi::Value NoHandles(Napi::Env env, const NativeHandle&) { return env.Undefined(); }
 
  private:
   explicit NValue(Kind k) : kind_(k) {}

@@ -1,3 +1,5 @@
+// Threads: any (the JS thread and the COM pool threads share them).
+//
 // A mutex and a condition variable over Windows' own SRWLOCK and
 // CONDITION_VARIABLE, for the queue that hands calls to the COM threads.
 // MinGW's std::condition_variable (winpthreads) sleeps on kernel semaphores;
