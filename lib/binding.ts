@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 import type { NativeBinding } from '../binding.js';
-import { UnsupportedPlatformError } from './errors.js';
+import { BitsError, ObjectClosedError, UnsupportedPlatformError } from './errors.js';
 
 let loaded: NativeBinding | undefined;
 
@@ -16,8 +16,9 @@ export function binding(): NativeBinding {
   const require = createRequire(import.meta.url);
   const load = require('node-gyp-build') as (dir: string) => NativeBinding;
   const root = fileURLToPath(new URL('..', import.meta.url));
+  let b: NativeBinding;
   try {
-    loaded = load(root);
+    b = load(root);
   } catch (e) {
     throw new Error(
       `windows-bits: the native addon did not load for ${process.platform}-${process.arch} (Node ${process.version}). ` +
@@ -25,5 +26,16 @@ export function binding(): NativeBinding {
       { cause: e },
     );
   }
-  return loaded;
+  useBinding(b);
+  return b;
+}
+
+/**
+ * Internal, not exported from the package: makes `b` the addon every later call
+ * uses. The integration tests hand over the test addon (build/test/) with it,
+ * before any other call, so that one copy of the addon runs.
+ */
+export function useBinding(b: NativeBinding): void {
+  b.setErrorClasses(BitsError, ObjectClosedError);
+  loaded = b;
 }

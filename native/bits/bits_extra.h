@@ -82,10 +82,9 @@ __CRT_UUID_DECL(IBackgroundCopyJobHttpOptions2, 0xb591a192, 0xa405, 0x4fc3, 0x83
 MIDL_INTERFACE("4cec0d02-def7-4158-813a-c32a46945ff7")
 IBackgroundCopyServerCertificateValidationCallback : public IUnknown {
  public:
-  virtual HRESULT STDMETHODCALLTYPE ValidateServerCertificate(IBackgroundCopyJob * job, IBackgroundCopyFile * file,
-                                                              DWORD certLength,
-                                                              const BYTE certData[], DWORD certEncodingType,
-                                                              DWORD certStoreLength, const BYTE certStoreData[]) = 0;
+  virtual HRESULT STDMETHODCALLTYPE ValidateServerCertificate(
+      IBackgroundCopyJob * job, IBackgroundCopyFile * file, DWORD certLength, const BYTE certData[],
+      DWORD certEncodingType, DWORD certStoreLength, const BYTE certStoreData[]) = 0;
 };
 __CRT_UUID_DECL(IBackgroundCopyServerCertificateValidationCallback, 0x4cec0d02, 0xdef7, 0x4158, 0x81, 0x3a, 0xc3, 0x2a,
                 0x46, 0x94, 0x5f, 0xf7)

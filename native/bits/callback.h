@@ -26,8 +26,8 @@ class NotifyCallback final
   HRESULT STDMETHODCALLTYPE JobModification(IBackgroundCopyJob* job, DWORD reserved) override;
   HRESULT STDMETHODCALLTYPE FileTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file) override;
   // BITS 10.1, for jobs with ranges requested through IBackgroundCopyFile6.
-  HRESULT STDMETHODCALLTYPE FileRangesTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file,
-                                                  DWORD rangeCount, const BG_FILE_RANGE ranges[]) override;
+  HRESULT STDMETHODCALLTYPE FileRangesTransferred(IBackgroundCopyJob* job, IBackgroundCopyFile* file, DWORD rangeCount,
+                                                  const BG_FILE_RANGE ranges[]) override;
 
  private:
   std::shared_ptr<EventSink> sink_;

@@ -30,13 +30,14 @@ void Completions::Close() {
 
 PromiseBridge::PromiseBridge(Napi::Env env, std::shared_ptr<ComThreadPool> pool)
     : pool_(std::move(pool)), completions_(std::make_shared<Completions>()) {
-  completions_->tsfn = Napi::ThreadSafeFunction::New(
-      env,
-      Napi::Function::New(env,
-                          [](const Napi::CallbackInfo& info) {
-                            if (AddonState* state = AddonState::From(info.Env())) state->bridge().Drain(info.Env());
-                          }),
-      "windows-bits:completions", 0, 1);
+  completions_->tsfn =
+      Napi::ThreadSafeFunction::New(env,
+                                    Napi::Function::New(env,
+                                                        [](const Napi::CallbackInfo& info) {
+                                                          if (AddonState* state = AddonState::From(info.Env()))
+                                                            state->bridge().Drain(info.Env());
+                                                        }),
+                                    "windows-bits:completions", 0, 1);
   // Idle, the addon must not keep the process alive; a call in flight does.
   completions_->tsfn.Unref(env);
 }
