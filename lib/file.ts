@@ -64,8 +64,8 @@ export class BackgroundCopyFile {
   getFileRanges(): Promise<FileRange[]> {
     return this.#call((f) => f.getFileRanges());
   }
-  /** IBackgroundCopyFile3::GetTemporaryName: where BITS writes until complete(). */
-  getTemporaryName(): Promise<string> {
+  /** IBackgroundCopyFile3::GetTemporaryName: where BITS writes until complete(); null before BITS chose one. */
+  getTemporaryName(): Promise<string | null> {
     return this.#call((f) => f.getTemporaryName());
   }
   /** IBackgroundCopyFile3::GetValidationState */

@@ -605,8 +605,8 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   getReplyData(): Promise<Buffer> {
     return this.call((j) => j.getReplyData());
   }
-  /** IBackgroundCopyJob2::GetReplyFileName */
-  getReplyFileName(): Promise<string> {
+  /** IBackgroundCopyJob2::GetReplyFileName; null before one is set or chosen. */
+  getReplyFileName(): Promise<string | null> {
     return this.call((j) => j.getReplyFileName());
   }
   /** IBackgroundCopyJob2::SetReplyFileName */
@@ -728,7 +728,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   /** IBackgroundCopyJobHttpOptions::GetCustomHeaders, parsed into lines */
   async getCustomHeaders(): Promise<string[]> {
     const text = await this.call((j) => j.getCustomHeaders());
-    return text.split('\r\n').filter((l) => l.length > 0);
+    return (text ?? '').split('\r\n').filter((l) => l.length > 0);
   }
   /** IBackgroundCopyJobHttpOptions::SetCustomHeaders: `{ name: value }` or `'Name: value'` lines; empty clears. */
   async setCustomHeaders(headers: Readonly<Record<string, string>> | readonly string[]): Promise<void> {
@@ -763,9 +763,10 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   async removeClientCertificate(): Promise<void> {
     await this.call((j) => j.removeClientCertificate());
   }
-  /** IBackgroundCopyJobHttpOptions::GetClientCertificate */
-  async getClientCertificate(): Promise<ClientCertificate> {
+  /** IBackgroundCopyJobHttpOptions::GetClientCertificate; null when the job has none. */
+  async getClientCertificate(): Promise<ClientCertificate | null> {
     const c = await this.call((j) => j.getClientCertificate());
+    if (!c) return null;
     return { ...c, storeLocation: enumName(CERT_STORE_LOCATIONS, c.storeLocation, 'store location') };
   }
   /** IBackgroundCopyJobHttpOptions2::GetHttpMethod (Windows 10 1809) */
