@@ -30,17 +30,19 @@ class CertValidator final : public ComObject<CertValidator, IBackgroundCopyServe
   // the question cannot be asked or answered.
   static constexpr HRESULT kRefused = CERT_E_UNTRUSTEDROOT;
 
-  // Registers itself in `live`, which closes it when the environment goes.
+  // JS thread. Registers itself in `live`, which closes it when the environment goes.
   CertValidator(Napi::Env env, Napi::Function fn, std::shared_ptr<ClosableSet> live,
                 std::chrono::milliseconds limit = std::chrono::milliseconds(30000));
+  // Wherever the last reference goes (often BITS's RPC threads).
   ~CertValidator() override;
 
+  // BITS's RPC threads: blocks until JS answers, Close, or `limit`.
   HRESULT STDMETHODCALLTYPE ValidateServerCertificate(IBackgroundCopyJob* job, IBackgroundCopyFile* file,
                                                       DWORD certLength, const BYTE certData[], DWORD certEncodingType,
                                                       DWORD certStoreLength, const BYTE certStoreData[]) override;
 
-  // Releases the thread-safe function once and refuses every waiting question;
-  // later questions are refused at once without touching it.
+  // JS thread at shutdown, or the destructor's thread. Releases the thread-safe function once and refuses every waiting
+  // question; later questions are refused at once without touching it.
   void Close() override;
 
  private:

@@ -1,5 +1,5 @@
-// Threads: Start, Post and Stop run on the JS thread (Post also on pool threads);
-// Run is the body of each pool thread.
+// Threads: Start, Post and Stop on the JS thread; Run is the body of each pool
+// thread, and the tasks run there.
 //
 // The pool of threads that own every COM pointer of an addon instance: a few
 // threads in the multithreaded apartment, so the JS thread's apartment (which Electron owns)
@@ -28,15 +28,15 @@ class ComThreadPool : public std::enable_shared_from_this<ComThreadPool> {
  public:
   using Task = std::function<void(ObjectTable&)>;
 
-  // `threads` MTA threads share one queue.
+  // JS thread. `threads` MTA threads share one queue.
   static std::shared_ptr<ComThreadPool> Start(int threads = 4);
   ~ComThreadPool();
 
-  // key 0: no ordering. shared: may run beside other shared tasks of its key.
+  // JS thread. key 0: no ordering. shared: may run beside other shared tasks of its key.
   // False once the threads are stopping: the task was not queued.
   bool Post(Task task, uint64_t key = 0, bool shared = false);
 
-  // Drops queued work, releases every reference and leaves the apartment. Waits
+  // JS thread. Drops queued work, releases every reference and leaves the apartment. Waits
   // at most `timeout` for COM calls in progress (a hung service must not hang
   // the process at exit); past that the threads are left to finish on their own.
   void Stop(std::chrono::milliseconds timeout);
@@ -57,7 +57,7 @@ class ComThreadPool : public std::enable_shared_from_this<ComThreadPool> {
   };
 
   ComThreadPool() = default;
-  void Run();
+  void Run();  // the body of each pool thread
   // With mutex_ held: the first task that may run now, or queue_.end().
   std::deque<Pending>::iterator FindRunnable();
 

@@ -16,13 +16,14 @@ class ObjectTable;
 // HRESULTs that mean the BITS service went away (stopped, crashed, unreachable).
 // lib/ reads the same list (the disconnectionCodes export).
 extern const HRESULT kDisconnectionCodes[7];
-bool IsDisconnection(HRESULT hr);
+bool IsDisconnection(HRESULT hr);  // any thread
 
 // BITS's own words for an HRESULT where the service gives them, else the
 // system's; empty when neither knows it (the JS class then uses its built-in table).
-std::wstring DescribeHResult(ObjectTable& objects, HRESULT hr);
-std::wstring SystemMessage(HRESULT hr);
+std::wstring DescribeHResult(ObjectTable& objects, HRESULT hr);  // pool threads
+std::wstring SystemMessage(HRESULT hr);                          // any thread
 
+// The rest: JS thread.
 // setErrorClasses(BitsError, ObjectClosedError).
 Napi::Value SetErrorClasses(const Napi::CallbackInfo& info);
 // disconnectionCodes, unsigned.

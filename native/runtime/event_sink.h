@@ -14,11 +14,11 @@
 
 class EventSink {
  public:
-  // The function that receives every event, as a plain object.
+  // JS thread. The function that receives every event, as a plain object.
   void Listen(Napi::Env env, Napi::Function fn);
-  // Dropped when nobody listens or after Close.
+  // Any thread (BITS's RPC threads). Dropped when nobody listens or after Close.
   void Push(NValue event);
-  // At teardown: releases the thread-safe function once; later events are dropped.
+  // JS thread, at teardown: releases the thread-safe function once; later events are dropped.
   void Close();
 
  private:

@@ -36,9 +36,9 @@ using Work = std::function<HRESULT(ObjectTable&, Call&)>;
 // may outlive the environment when a COM call hangs at exit.
 class Completions {
  public:
-  void Push(std::shared_ptr<Call> call);
-  std::deque<std::shared_ptr<Call>> Take();
-  void Close();
+  void Push(std::shared_ptr<Call> call);     // pool threads
+  std::deque<std::shared_ptr<Call>> Take();  // JS thread
+  void Close();                              // JS thread
 
   Napi::ThreadSafeFunction tsfn;
 
@@ -53,14 +53,14 @@ class PromiseBridge {
  public:
   PromiseBridge(Napi::Env env, std::shared_ptr<ComThreadPool> pool);
 
-  // Posts work to the pool and returns a promise for its result. Work with the
+  // JS thread. Posts work to the pool and returns a promise for its result. Work with the
   // same key runs in order; shared work (reads) may overlap.
   Napi::Value Schedule(Napi::Env env, std::string method, Work work, uint64_t key = 0, bool shared = false);
 
-  // Settles every completed call (the completions' thread-safe function calls it).
+  // JS thread. Settles every completed call (the completions' thread-safe function calls it).
   void Drain(Napi::Env env);
 
-  // At shutdown: completed calls are dropped, later ones settle at once.
+  // JS thread, at shutdown: completed calls are dropped, later ones settle at once.
   void Close();
   // After the pool stopped: the wake-up function goes.
   void Release();

@@ -22,7 +22,7 @@ struct NativeHandle {
 };
 
 class NValue {
-  enum class Kind { Undefined, Null, Bool, Number, BigInt, String, Object, Array, Buffer, Handle };
+  enum class Kind { Undefined, Null, Bool, Number, String, Object, Array, Buffer, Handle };
 
  public:
   NValue() = default;
@@ -35,11 +35,6 @@ class NValue {
   static NValue Number(double n) {
     NValue v(Kind::Number);
     v.number_ = n;
-    return v;
-  }
-  static NValue BigInt(uint64_t n) {
-    NValue v(Kind::BigInt);
-    v.big_ = n;
     return v;
   }
   static NValue String(std::wstring s) {
@@ -82,8 +77,6 @@ class NValue {
         return Napi::Boolean::New(env, number_ != 0);
       case Kind::Number:
         return Napi::Number::New(env, number_);
-      case Kind::BigInt:
-        return Napi::BigInt::New(env, big_);
       case Kind::String:
         return Napi::String::New(env, reinterpret_cast<const char16_t*>(string_.data()), string_.size());
       case Kind::Object: {
@@ -111,7 +104,6 @@ class NValue {
 
   Kind kind_ = Kind::Undefined;
   double number_ = 0;
-  uint64_t big_ = 0;
   std::wstring string_;
   std::vector<std::pair<std::string, NValue>> props_;
   std::vector<NValue> items_;

@@ -1,0 +1,101 @@
+// The binding contract (binding.d.ts) on the test addon against the real
+// service: errors built by the addon with lib's classes, one list of
+// disconnection codes, getStatus in one hop, null for "none".
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import type { NativeJob, NativeManager } from '../../binding.js';
+import { hresultName } from '../../lib/errors.js';
+import { BitsError, ObjectClosedError } from '../../lib/index.js';
+import { startServer } from '../support/http-server.js';
+import type { TestServer } from '../support/http-server.js';
+import { rawBinding, tempFolder } from './helpers.js';
+
+const folder = tempFolder();
+let server: TestServer;
+let m: NativeManager;
+const jobs: NativeJob[] = [];
+const job = async (name: string): Promise<NativeJob> => {
+  const j = await m.createJob(`binding ${name}`, 0);
+  jobs.push(j);
+  return j;
+};
+
+beforeAll(async () => {
+  server = await startServer({ 'a.bin': Buffer.alloc(1000, 1) });
+  m = await rawBinding.connect();
+});
+afterAll(async () => {
+  for (const j of jobs) await j.cancel().catch(() => undefined);
+  m.close();
+  await server.close();
+  folder.cleanup();
+});
+
+describe('binding contract', () => {
+  test('disconnectionCodes: the seven codes lib names, unsigned, frozen', () => {
+    const codes = rawBinding.disconnectionCodes;
+    expect(codes.every((c) => Number.isInteger(c) && c > 0x80000000)).toBe(true);
+    expect(codes.map((c) => hresultName(c)).sort()).toEqual(
+      ['CO_E_OBJNOTCONNECTED', 'RPC_E_DISCONNECTED', 'RPC_E_SERVER_DIED', 'RPC_E_SERVER_DIED_DNE', 'RPC_S_CALL_FAILED', 'RPC_S_CALL_FAILED_DNE', 'RPC_S_SERVER_UNAVAILABLE'].sort(),
+    );
+    expect(Object.isFrozen(codes)).toBe(true);
+  });
+
+  test('a failed call rejects with lib BitsError, built by the addon with hresult, method and description', async () => {
+    const e = await m.getJob('{00000000-0000-0000-0000-000000000001}').then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(BitsError);
+    expect((e as BitsError).hresult).toBe(0x80200001);
+    expect((e as BitsError).code).toBe('BG_E_NOT_FOUND');
+    expect((e as BitsError).method).toBe('IBackgroundCopyManager::GetJob');
+  });
+
+  test('a call on a closed object throws ObjectClosedError at once, naming the object', async () => {
+    const j = await job('closed');
+    await j.addFile(server.url('a.bin'), path.join(folder.dir, 'closed.bin'));
+    const [file] = await j.enumFiles();
+    file!.close();
+    expect(() => file!.getRemoteName()).toThrow(ObjectClosedError);
+    expect(() => file!.getRemoteName()).toThrow(/^The file was closed/);
+    const id = j.id;
+    j.close();
+    expect(() => j.getState()).toThrow(ObjectClosedError);
+    expect(() => j.getState()).toThrow(`Job ${id} was closed`);
+    jobs.splice(jobs.indexOf(j), 1, await m.getJob(id)); // cancelled at the end
+    const other = await rawBinding.connect();
+    other.close();
+    expect(() => other.enumJobs(0)).toThrow(/^The BackgroundCopyManager was closed/);
+  });
+
+  test('getStatus: state and progress in one hop, error null outside the error states', async () => {
+    const j = await job('status');
+    const before = rawBinding.debugStats().callsScheduled;
+    const status = await j.getStatus();
+    expect(rawBinding.debugStats().callsScheduled - before).toBe(1);
+    expect(status).toEqual({ state: 3, progress: await j.getProgress(), error: null });
+  });
+
+  test('getStatus in ERROR carries the same error as getError (404)', async () => {
+    const j = await job('status 404');
+    await j.addFile(server.url('missing.bin'), path.join(folder.dir, 'missing.bin'));
+    await j.resume();
+    const end = Date.now() + 30_000;
+    let status = await j.getStatus();
+    while (status.state !== 4 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await j.getStatus();
+    }
+    expect(status.state).toBe(4); // BG_JOB_STATE_ERROR
+    expect(status.error).toMatchObject({ context: 5, hresult: 0x80190194 });
+    expect(status.error).toEqual(await j.getError());
+  });
+
+  test('null for none: no custom headers', async () => {
+    const j = await job('none');
+    expect(await j.getCustomHeaders()).toBeNull();
+  });
+});
