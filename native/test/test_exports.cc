@@ -2,13 +2,19 @@
 //
 // Test-only exports (build/test/windows_bits_test.node): what the addon holds
 // (live COM references, calls in flight and posted, Windows handles, callbacks
-// received) and a round trip through the pool that makes no COM call.
+// received), a round trip through the pool that makes no COM call, and drivers
+// that call our COM objects the way BITS would.
 #include <windows.h>
+#include <wincrypt.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <vector>
 
+#include "bits/callback.h"
+#include "bits/cert_validator.h"
 #include "runtime/addon_state.h"
 #include "test/test_hooks.h"
 
@@ -82,6 +88,49 @@ Napi::Value DebugRoundTrip(const Napi::CallbackInfo& info) {
   return AddonState::From(info.Env())->Schedule(info.Env(), "debugRoundTrip", [](ObjectTable&, Call&) { return S_OK; });
 }
 
+// debugValidate(fn, certificate, limitMs): a CertValidator for fn, as
+// setServerCertificateValidation makes, asked once from a pool thread as BITS
+// would ask from one of its RPC threads (Wine has no HttpOptions3 to register
+// it). Resolves with the HRESULT that BITS would get.
+Napi::Value DebugValidate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction() || !info[1].IsBuffer() || !info[2].IsNumber()) {
+    throw Napi::TypeError::New(env, "expected debugValidate(fn, certificate, limitMs)");
+  }
+  AddonState* state = AddonState::From(env);
+  auto buffer = info[1].As<Napi::Buffer<uint8_t>>();
+  std::vector<BYTE> cert(buffer.Data(), buffer.Data() + buffer.Length());
+  std::chrono::milliseconds limit(info[2].As<Napi::Number>().Int64Value());
+  std::shared_ptr<CertValidator> validator(
+      new CertValidator(env, info[0].As<Napi::Function>(), state->closables(), limit),
+      [](CertValidator* v) { v->Release(); });
+  return state->Schedule(env, "ValidateServerCertificate", [validator, cert](ObjectTable&, Call& call) {
+    HRESULT hr = validator->ValidateServerCertificate(nullptr, nullptr, static_cast<DWORD>(cert.size()), cert.data(),
+                                                      X509_ASN_ENCODING, 0, nullptr);
+    call.result = NValue::Number(static_cast<uint32_t>(hr));
+    return S_OK;
+  });
+}
+
+// debugNullCallbacks(): every IBackgroundCopyCallback3 method of the addon's
+// callback object called with null job and file pointers, from a pool thread.
+// Resolves with the HRESULTs they returned.
+Napi::Value DebugNullCallbacks(const Napi::CallbackInfo& info) {
+  AddonState* state = AddonState::From(info.Env());
+  NotifyCallback* raw = state->callback();
+  raw->AddRef();
+  std::shared_ptr<NotifyCallback> callback(raw, [](NotifyCallback* c) { c->Release(); });
+  return state->Schedule(info.Env(), "debugNullCallbacks", [callback](ObjectTable&, Call& call) {
+    call.result = NValue::Array()
+                      .Push(NValue::Number(callback->JobTransferred(nullptr)))
+                      .Push(NValue::Number(callback->JobError(nullptr, nullptr)))
+                      .Push(NValue::Number(callback->JobModification(nullptr, 0)))
+                      .Push(NValue::Number(callback->FileTransferred(nullptr, nullptr)))
+                      .Push(NValue::Number(callback->FileRangesTransferred(nullptr, nullptr, 5, nullptr)));
+    return S_OK;
+  });
+}
+
 }  // namespace
 
 void CountCallback() { callbacksReceived++; }
@@ -89,4 +138,6 @@ void CountCallback() { callbacksReceived++; }
 void RegisterTestExports(Napi::Env env, Napi::Object exports) {
   exports.Set("debugStats", Napi::Function::New<DebugStats>(env, "debugStats"));
   exports.Set("debugRoundTrip", Napi::Function::New<DebugRoundTrip>(env, "debugRoundTrip"));
+  exports.Set("debugValidate", Napi::Function::New<DebugValidate>(env, "debugValidate"));
+  exports.Set("debugNullCallbacks", Napi::Function::New<DebugNullCallbacks>(env, "debugNullCallbacks"));
 }

@@ -7,7 +7,8 @@
 
 #include <napi.h>
 
-// debugStats() and debugRoundTrip() on the module's exports.
+// debugStats, debugRoundTrip, debugValidate and debugNullCallbacks on the
+// module's exports.
 void RegisterTestExports(Napi::Env env, Napi::Object exports);
 
 // One call from BITS into our callback object (debugStats().callbacksReceived).

@@ -2,6 +2,8 @@
 // service: errors built by the addon with lib's classes, one list of
 // disconnection codes, getStatus in one hop, null for "none".
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
@@ -97,5 +99,68 @@ describe('binding contract', () => {
   test('null for none: no custom headers', async () => {
     const j = await job('none');
     expect(await j.getCustomHeaders()).toBeNull();
+  });
+});
+
+describe('the COM boundary, called as BITS calls it', () => {
+  const refused = 0x800b0109; // CERT_E_UNTRUSTEDROOT
+  const cert = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]);
+
+  test('the certificate validator passes the certificate and answers yes, no, throw, promises', async () => {
+    let seen: [Buffer, number] | undefined;
+    expect(
+      await rawBinding.debugValidate(
+        (c, e) => {
+          seen = [c, e];
+          return true;
+        },
+        cert,
+        10_000,
+      ),
+    ).toBe(0);
+    expect(seen).toEqual([cert, 1]); // X509_ASN_ENCODING
+    expect(await rawBinding.debugValidate(() => false, cert, 10_000)).toBe(refused);
+    expect(await rawBinding.debugValidate(() => 'yes', cert, 10_000)).toBe(refused);
+    expect(
+      await rawBinding.debugValidate(
+        () => {
+          throw new Error('no');
+        },
+        cert,
+        10_000,
+      ),
+    ).toBe(refused);
+    expect(await rawBinding.debugValidate(() => Promise.resolve(true), cert, 10_000)).toBe(0);
+    expect(await rawBinding.debugValidate(() => Promise.reject(new Error('no')), cert, 10_000)).toBe(refused);
+  });
+
+  test('a validator that never answers refuses at its limit', async () => {
+    const start = Date.now();
+    expect(await rawBinding.debugValidate(() => new Promise(() => undefined), cert, 300)).toBe(refused);
+    const took = Date.now() - start;
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(10_000);
+  });
+
+  test('an environment torn down while a validation waits answers it at once (no 60 s wait)', async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const worker = new Worker(path.join(root, 'test', 'integration', 'fixtures', 'validate-at-exit.mjs'), { workerData: { root } });
+    let askedAt = 0;
+    worker.on('message', () => (askedAt = Date.now()));
+    const code = await new Promise<number>((resolve, reject) => {
+      worker.on('error', reject);
+      worker.on('exit', resolve);
+    });
+    expect(askedAt).toBeGreaterThan(0);
+    expect(code).toBe(0);
+    // Stopping the pool waits at most 5 s for a task in progress; a question
+    // left unanswered would hold it that long.
+    expect(Date.now() - askedAt).toBeLessThan(4_000);
+  });
+
+  test('callbacks with null job and file pointers return S_OK, no crash', async () => {
+    const before = rawBinding.debugStats().callbacksReceived;
+    expect(await rawBinding.debugNullCallbacks()).toEqual([0, 0, 0, 0, 0]);
+    expect(rawBinding.debugStats().callbacksReceived - before).toBe(5);
   });
 });

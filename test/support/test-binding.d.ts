@@ -25,4 +25,13 @@ export interface TestBinding extends NativeBinding {
   debugStats(): NativeDebugStats;
   /** To a pool thread and back with no COM call: the package's own cost of a call. */
   debugRoundTrip(): Promise<void>;
+  /**
+   * A certificate validator for `fn`, as setServerCertificateValidation makes,
+   * asked once from a pool thread as BITS would (X509_ASN_ENCODING), waiting at
+   * most `limitMs` for the answer. Resolves with the HRESULT BITS would get:
+   * 0 to accept, CERT_E_UNTRUSTEDROOT (0x800B0109) to refuse.
+   */
+  debugValidate(fn: (certificate: Buffer, encodingType: number) => unknown, certificate: Buffer, limitMs: number): Promise<number>;
+  /** Every method of the addon's IBackgroundCopyCallback3 with null job and file pointers; their HRESULTs. */
+  debugNullCallbacks(): Promise<number[]>;
 }
