@@ -73,6 +73,34 @@ describe('binding contract', () => {
     expect(() => other.enumJobs(0)).toThrow(/^The BackgroundCopyManager was closed/);
   });
 
+  test('without setErrorClasses (raw use, here a worker of its own) errors are plain: hresult and method, code ERR_BITS_CLOSED', async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const addon = require(workerData.addon);
+      (async () => {
+        const m = await addon.connect();
+        const failed = await m.getJob('{00000000-0000-0000-0000-000000000001}').catch((e) => e);
+        m.close();
+        let closed;
+        try { m.enumJobs(0); } catch (e) { closed = e; }
+        parentPort.postMessage({
+          failed: { name: failed.constructor.name, hresult: failed.hresult, method: failed.method },
+          closed: { name: closed.constructor.name, code: closed.code, message: closed.message },
+        });
+      })();`;
+    const worker = new Worker(code, { eval: true, workerData: { addon: path.join(root, 'build', 'test', 'windows_bits_test.node') } });
+    const result = await new Promise((resolve, reject) => {
+      worker.on('message', resolve);
+      worker.on('error', reject);
+    });
+    await worker.terminate();
+    expect(result).toEqual({
+      failed: { name: 'Error', hresult: 0x80200001, method: 'IBackgroundCopyManager::GetJob' },
+      closed: { name: 'Error', code: 'ERR_BITS_CLOSED', message: 'The BackgroundCopyManager was closed' },
+    });
+  });
+
   test('getStatus: state and progress in one hop, error null outside the error states', async () => {
     const j = await job('status');
     const before = rawBinding.debugStats().callsScheduled;
