@@ -1,8 +1,15 @@
-// The exact shape of what the addon (native/) exports. lib/ is the only caller:
-// it validates arguments, maps numbers to string unions and failures to BitsError.
-// Every method that reaches BITS returns a promise settled from the COM thread.
+// The exact shape of what the product addon (native/) exports. lib/ is the only
+// caller: it validates arguments and maps numbers to string unions. Every method
+// that reaches BITS returns a promise settled from the COM thread pool; a failure
+// rejects with the BitsError class handed over by setErrorClasses, and a call on
+// a closed object throws its ObjectClosedError at once.
+// The test addon's extra exports are in test/support/test-binding.d.ts.
 
-/** How the addon rejects: lib/ turns it into a BitsError. */
+/**
+ * How the addon rejects when setErrorClasses was never called (raw use of the
+ * addon): a plain Error. With the classes set it is `new BitsError({ hresult,
+ * method, description })`.
+ */
 export interface NativeFailure extends Error {
   /** The HRESULT, unsigned. */
   hresult: number;
@@ -20,7 +27,7 @@ export interface NativeProgress {
   filesTransferred: number;
 }
 
-/** IBackgroundCopyError, read in one COM-thread task. */
+/** IBackgroundCopyError, read in one task on the COM pool (or in the JobError callback). */
 export interface NativeJobError {
   /** BG_ERROR_CONTEXT */
   context: number;
@@ -70,7 +77,14 @@ export interface NativeJob {
   suspend(): Promise<number>;
   cancel(): Promise<number>;
   complete(): Promise<number>;
+  /** null when BITS has no error information (BG_E_ERROR_INFORMATION_UNAVAILABLE). */
   getError(): Promise<NativeJobError | null>;
+  /**
+   * GetState, GetProgress and, in state BG_JOB_STATE_ERROR or TRANSIENT_ERROR,
+   * GetError, in one hop to the COM pool. error is null in other states and when
+   * BITS has no error information.
+   */
+  getStatus(): Promise<NativeJobStatus>;
   /** Resolves true, or rejects with E_NOINTERFACE; the pointer is kept for later calls. */
   queryInterface(name: NativeJobInterface): Promise<true>;
   // IBackgroundCopyJob4
@@ -105,11 +119,12 @@ export interface NativeJob {
   subscribe(): Promise<void>;
   unsubscribe(): Promise<void>;
   // IBackgroundCopyJob2
+  /** null for "none": BITS gives L"" (Windows) or NULL (Wine) for an unset program or parameters. */
   getNotifyCmdLine(): Promise<{ program: string | null; parameters: string | null }>;
   setNotifyCmdLine(program: string | null, parameters: string | null): Promise<void>;
   getReplyProgress(): Promise<{ bytesTotal: number | null; bytesTransferred: number }>;
   getReplyData(): Promise<Buffer>;
-  /** null before one is set. */
+  /** null before any reply file name is set or chosen. */
   getReplyFileName(): Promise<string | null>;
   setReplyFileName(name: string): Promise<void>;
   /** target: BG_AUTH_TARGET, scheme: BG_AUTH_SCHEME. The strings are wiped in native memory after the call. */
@@ -125,7 +140,7 @@ export interface NativeJob {
   getProperty(id: number): Promise<number | boolean | string>;
   setProperty(id: number, value: number | boolean | string): Promise<void>;
   // IBackgroundCopyJobHttpOptions, 2, 3
-  /** null when none are set (S_FALSE and NULL). */
+  /** null when no headers are set (BITS answers S_FALSE and NULL). */
   getCustomHeaders(): Promise<string | null>;
   setCustomHeaders(headers: string): Promise<void>;
   getSecurityFlags(): Promise<number>;
@@ -134,14 +149,14 @@ export interface NativeJob {
   setClientCertificateByID(location: number, storeName: string, hash: Buffer): Promise<void>;
   setClientCertificateByName(location: number, storeName: string, subjectName: string): Promise<void>;
   removeClientCertificate(): Promise<number>;
-  /** null when the job has none (BITS answers RPC_X_BAD_STUB_DATA). */
+  /** null when the job has no client certificate (BITS answers RPC_X_BAD_STUB_DATA). */
   getClientCertificate(): Promise<{ storeLocation: number; storeName: string | null; hash: Buffer | null; subjectName: string | null } | null>;
   getHttpMethod(): Promise<string>;
   setHttpMethod(method: string): Promise<void>;
   makeCustomHeadersWriteOnly(): Promise<number>;
   /** IBackgroundCopyJobHttpOptions3::SetServerCertificateValidationInterface; null removes it. */
   setServerCertificateValidation(validator: ((certificate: Buffer, encodingType: number) => boolean | Promise<boolean>) | null): Promise<void>;
-  /** Releases the COM references now (on the COM thread); later calls throw ERR_BITS_CLOSED. */
+  /** Releases the COM references now (on the COM pool); later calls throw ObjectClosedError('Job {GUID}'). */
   close(): void;
 }
 
@@ -152,7 +167,7 @@ export interface NativeFile {
   getProgress(): Promise<{ bytesTotal: number | null; bytesTransferred: number; completed: boolean }>;
   setRemoteName(url: string): Promise<void>;
   getFileRanges(): Promise<Array<{ offset: number; length: number | null }>>;
-  /** null before BITS chose one. */
+  /** null before BITS chose a temporary file (NULL or ""). */
   getTemporaryName(): Promise<string | null>;
   getValidationState(): Promise<boolean>;
   setValidationState(valid: boolean): Promise<void>;
@@ -165,10 +180,20 @@ export interface NativeFile {
   updateDownloadPosition(offset: number): Promise<void>;
   requestFileRanges(ranges: ReadonlyArray<{ offset: number; length: number | null }>): Promise<void>;
   getFilledFileRanges(): Promise<Array<{ offset: number; length: number | null }>>;
+  /** Later calls throw ObjectClosedError('The file'). */
   close(): void;
 }
 
-/** What our IBackgroundCopyCallback2 saw, delivered on the JS thread. */
+/** getStatus()'s answer. */
+export interface NativeJobStatus {
+  /** BG_JOB_STATE */
+  state: number;
+  progress: NativeProgress;
+  /** Only in BG_JOB_STATE_ERROR and TRANSIENT_ERROR, and only when BITS has the information. */
+  error: NativeJobError | null;
+}
+
+/** What our IBackgroundCopyCallback3 saw, delivered on the JS thread. */
 export interface NativeJobEvent {
   jobId: string;
   kind: 'transferred' | 'error' | 'modification' | 'file-transferred' | 'file-ranges-transferred';
@@ -176,7 +201,13 @@ export interface NativeJobEvent {
   state: number;
   /** When BITS called our callback, in nanoseconds on process.hrtime's clock. */
   receivedAt: number;
+  /** 'transferred', 'error' and 'modification': the job's progress when BITS called. */
   progress?: NativeProgress;
+  /**
+   * 'error' only: the IBackgroundCopyError that BITS passed to JobError, read in
+   * the callback (no second GetError); null when BITS passed none or it could not be read.
+   */
+  error?: NativeJobError | null;
   remoteName?: string;
   localName?: string;
   ranges?: Array<{ offset: number; length: number | null }>;
@@ -192,23 +223,8 @@ export interface NativeManager {
   /** flags: 0 or BG_JOB_ENUM_ALL_USERS */
   enumJobs(flags: number): Promise<NativeJob[]>;
   getErrorDescription(hresult: number, languageId: number): Promise<string>;
+  /** Later calls throw ObjectClosedError('The BackgroundCopyManager'). */
   close(): void;
-}
-
-/** Test-only counters, for leak tests and benchmarks. */
-export interface NativeDebugStats {
-  /** COM references the addon holds right now. */
-  liveComObjects: number;
-  /** COM references held by every addon instance of the process (all worker_threads). */
-  processComObjects: number;
-  /** Promises not yet settled. */
-  pendingCalls: number;
-  /** GetProcessHandleCount; where that says 0 (Wine), the process's rows in the system handle table. */
-  processHandles: number;
-  /** Calls BITS made to our callback object since the process started. */
-  callbacksReceived: number;
-  /** Wine's version when running under Wine, else null. */
-  wine: string | null;
 }
 
 export interface NativeBinding {
@@ -217,18 +233,20 @@ export interface NativeBinding {
   /** The one function that receives every callback event of this thread's jobs. */
   setEventListener(listener: (event: NativeJobEvent) => void): void;
   /**
-   * Called once by lib/: the classes the addon builds its failures with
-   * (`new BitsError({ hresult, method, description })`, `new ObjectClosedError(what)`),
-   * and the HRESULTs that mean the service is gone (no description is asked for them).
+   * Hands lib's error classes to the addon, once, right after loading. From then
+   * on a failed call rejects with `new BitsError({ hresult, method, description })`
+   * (hresult unsigned; description BITS's or the system's text, or '' for the
+   * class's built-in one), and a call on a closed object throws
+   * `new ObjectClosedError(what)` synchronously, what naming the object
+   * ('Job {GUID}', 'The BackgroundCopyManager', 'The file'). `disconnectionCodes`
+   * is lib's one list of the HRESULTs that mean the service is gone (errors.ts):
+   * the addon does not ask the service to describe those.
    */
   setErrorClasses(
-    bitsError: new (options: { hresult: number; method: string; description?: string | null }) => Error,
+    bitsError: new (options: { hresult: number; method: string; description: string }) => Error,
     objectClosedError: new (what: string) => Error,
     disconnectionCodes: readonly number[],
   ): void;
-  debugStats(): NativeDebugStats;
-  /** Test-only: to a COM thread and back with no COM call, the package's own cost of a call. */
-  debugRoundTrip(): Promise<void>;
 }
 
 declare const binding: NativeBinding;

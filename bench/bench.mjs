@@ -14,7 +14,10 @@ import { startServer } from '../test/support/range-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { BackgroundCopyManager } = await import(new URL('../dist/index.js', import.meta.url).href);
-const binding = createRequire(import.meta.url)('node-gyp-build')(root);
+// The test addon, for its counters (debugStats, debugRoundTrip); the package
+// uses the same copy (useBinding is internal to the package, not exported).
+const binding = createRequire(import.meta.url)(path.join(root, 'build', 'test', 'windows_bits_test.node'));
+(await import(new URL('../dist/binding.js', import.meta.url).href)).useBinding(binding);
 const [rawBenchPath, resultsPath] = process.argv.slice(2);
 const rawBench = createRequire(import.meta.url)(rawBenchPath);
 const N = Number(process.env.BENCH_ITERATIONS ?? 2000);

@@ -1,81 +1,22 @@
-// The module: connect(), the wrapper classes, and a test-only view of what the
-// addon holds (live COM references, calls in flight, Windows handles).
+// Threads: the JS thread of each environment that loads the addon.
+//
+// The module: per-environment state, the wrapper classes, and the product's
+// exports (connect, setEventListener, setErrorClasses). The
+// test build (WINDOWS_BITS_TEST, build/test/windows_bits_test.node) adds the
+// test-only exports of native/test/.
 #include <napi.h>
 
-#include <algorithm>
-#include <vector>
+#include "bits/file.h"
+#include "bits/job.h"
+#include "bits/manager.h"
+#include "runtime/addon_state.h"
+#include "runtime/errors.h"
 
-#include "addon_state.h"
-#include "job.h"
-#include "file.h"
-#include "manager.h"
+#ifdef WINDOWS_BITS_TEST
+#include "test/test_hooks.h"
+#endif
 
 namespace {
-
-// GetProcessHandleCount, or where it answers 0 (Wine's is a stub), this
-// process's rows in the system handle table (SystemHandleInformation, which Wine
-// answers from its server). Test-only, so the undocumented class is acceptable.
-DWORD CountHandles() {
-  DWORD handles = 0;
-  if (GetProcessHandleCount(GetCurrentProcess(), &handles) && handles > 0) return handles;
-  struct Entry {
-    ULONG ownerPid;
-    BYTE objectType;
-    BYTE flags;
-    USHORT value;
-    PVOID object;
-    ULONG access;
-  };
-  struct Table {
-    ULONG count;
-    Entry entries[1];
-  };
-  using Query = LONG(WINAPI*)(ULONG, PVOID, ULONG, PULONG);
-  auto query = reinterpret_cast<Query>(
-      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtQuerySystemInformation")));
-  if (!query) return 0;
-  const ULONG kSystemHandleInformation = 16;
-  const LONG kInfoLengthMismatch = static_cast<LONG>(0xC0000004);
-  std::vector<unsigned char> buffer(1 << 20);
-  ULONG needed = 0;
-  LONG status;
-  while ((status = query(kSystemHandleInformation, buffer.data(), static_cast<ULONG>(buffer.size()), &needed)) ==
-             kInfoLengthMismatch &&
-         buffer.size() < (256u << 20)) {
-    buffer.resize(std::max<size_t>(buffer.size() * 2, needed + 4096));
-  }
-  if (status < 0) return 0;
-  const Table* table = reinterpret_cast<const Table*>(buffer.data());
-  DWORD pid = GetCurrentProcessId();
-  for (ULONG i = 0; i < table->count; i++) {
-    if (table->entries[i].ownerPid == pid) handles++;
-  }
-  return handles;
-}
-
-Napi::Value DebugStats(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  AddonState* state = AddonState::From(env);
-  DWORD handles = CountHandles();
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("liveComObjects", Napi::Number::New(env, static_cast<double>(state->thread()->liveObjects())));
-  o.Set("processComObjects", Napi::Number::New(env, static_cast<double>(ObjectTable::processLive().load())));
-  o.Set("pendingCalls", Napi::Number::New(env, static_cast<double>(state->pendingCalls())));
-  o.Set("processHandles", Napi::Number::New(env, handles));
-  o.Set("callbacksReceived", Napi::Number::New(env, static_cast<double>(NotifyCallback::received.load())));
-  // Tests assert Wine's known gaps on Wine and real values on Windows.
-  using WineGetVersion = const char*(__cdecl*)();
-  auto wineVersion = reinterpret_cast<WineGetVersion>(
-      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version")));
-  o.Set("wine", wineVersion ? Napi::Value(Napi::String::New(env, wineVersion())) : env.Null());
-  return o;
-}
-
-// Test-only: a call that goes to a COM thread and back and does nothing there.
-// What it costs is the package's own share of every call (bench/bench.mjs).
-Napi::Value DebugRoundTrip(const Napi::CallbackInfo& info) {
-  return AddonState::From(info.Env())->Schedule(info.Env(), "debugRoundTrip", [](ObjectTable&, Call&) { return S_OK; });
-}
 
 Napi::Value SetEventListener(const Napi::CallbackInfo& info) {
   if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "expected a function");
@@ -86,17 +27,16 @@ Napi::Value SetEventListener(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* state = new AddonState(env);
   env.SetInstanceData<AddonState>(state);
-  Napi::Function manager = Manager::Define(env);
-  Napi::Function job = Job::Define(env);
-  state->managerCtor = Napi::Persistent(manager);
-  state->jobCtor = Napi::Persistent(job);
+  // The classes are not exported: their objects come only from the addon.
+  state->managerCtor = Napi::Persistent(Manager::Define(env));
+  state->jobCtor = Napi::Persistent(Job::Define(env));
   state->fileCtor = Napi::Persistent(File::Define(env));
   exports.Set("connect", Napi::Function::New<Manager::Connect>(env, "connect"));
-  exports.Set("Manager", manager);
-  exports.Set("Job", job);
   exports.Set("setEventListener", Napi::Function::New<SetEventListener>(env, "setEventListener"));
-  exports.Set("debugStats", Napi::Function::New<DebugStats>(env, "debugStats"));
-  exports.Set("debugRoundTrip", Napi::Function::New<DebugRoundTrip>(env, "debugRoundTrip"));
+  exports.Set("setErrorClasses", Napi::Function::New<SetErrorClasses>(env, "setErrorClasses"));
+#ifdef WINDOWS_BITS_TEST
+  RegisterTestExports(env, exports);
+#endif
   return exports;
 }
 

@@ -14,5 +14,5 @@ if (process.platform !== 'win32' && arch !== 'x64') {
 }
 // "rebuild": start from a clean build folder, as node-gyp would.
 rmSync(path.join(root, 'build'), { recursive: true, force: true });
-const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-native.mjs'), '--arch', arch], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-native.mjs'), '--product-only', '--arch', arch], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -8,14 +8,21 @@ import { fileURLToPath } from 'node:url';
 
 import { expect } from 'vitest';
 
-import type { NativeBinding } from '../../binding.js';
+import { useBinding } from '../../lib/binding.js';
 import { BackgroundCopyManager, BitsError } from '../../lib/index.js';
+import type { TestBinding } from '../support/test-binding.js';
 import type { BackgroundCopyJob, JobState } from '../../lib/index.js';
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** The raw addon, for its test-only counters. */
-export const rawBinding = (require('node-gyp-build') as (dir: string) => NativeBinding)(root);
+/** Where `npm run build` puts the test addon (CMake target windows_bits_test). */
+export const testAddonPath = path.join(root, 'build', 'test', 'windows_bits_test.node');
+/**
+ * The test addon: the product's exports plus test-only counters. lib/ uses this
+ * same copy (useBinding, before any lib call), so one addon runs in the process.
+ */
+export const rawBinding = require(testAddonPath) as TestBinding;
+useBinding(rawBinding);
 
 /** Wine's version under Wine, null on Windows. */
 export const wine = rawBinding.debugStats().wine;

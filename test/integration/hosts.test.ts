@@ -16,11 +16,11 @@ const folder = tempFolder();
 afterAll(() => folder.cleanup());
 
 /** Runs a host executable with the fixture; output goes to files (pipes break Windows Node under Wine). */
-async function runHost(exe: string, args: string[], cwd: string): Promise<{ code: number | null; result: Record<string, unknown>; log: string }> {
+async function runHost(exe: string, args: string[], cwd: string, script = fixture): Promise<{ code: number | null; result: Record<string, unknown>; log: string }> {
   const resultFile = path.join(folder.dir, `result-${Date.now()}-${Math.random()}.json`);
   const logFile = `${resultFile}.log`;
   const fd = openSync(logFile, 'w');
-  const child = spawn(exe, [fixture, ...args, resultFile], { cwd, stdio: ['ignore', fd, fd] });
+  const child = spawn(exe, [script, ...args, resultFile], { cwd, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const log = readFileSync(logFile, 'utf8');
@@ -71,6 +71,16 @@ describe('hosts', () => {
     const { code, result, log } = await runHost(process.execPath, ['package', app], app);
     expect(result, log).toMatchObject({ ok: true, type: 'upload' });
     expect(String(result.entry)).toContain(path.join('node_modules', 'windows-bits', 'dist', 'index.js'));
+    expect(code).toBe(0);
+  });
+
+  test("the packed tarball's addon exports exactly the product's functions, nothing test-only", async () => {
+    const pkg = path.join(root, '.test-results', 'pack', 'app', 'node_modules', 'windows-bits');
+    expect(existsSync(path.join(pkg, 'prebuilds', 'win32-x64')), `${pkg} is prepared by scripts/test.mjs (npm test)`).toBe(true);
+    expect(existsSync(path.join(pkg, 'build'))).toBe(false);
+    const script = path.join(root, 'test', 'integration', 'fixtures', 'list-exports.mjs');
+    const { code, result, log } = await runHost(process.execPath, [pkg], pkg, script);
+    expect(result, log).toEqual({ ok: true, exports: ['connect', 'setErrorClasses', 'setEventListener'] });
     expect(code).toBe(0);
   });
 });

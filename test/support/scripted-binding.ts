@@ -2,7 +2,7 @@
 // call that would reach the COM pool, and lets a test deliver callback events as
 // BITS would. What BITS really does is the integration suite's business; this
 // checks the decisions lib/ takes.
-import type { NativeBinding, NativeJob, NativeJobError, NativeJobEvent, NativeProgress } from '../../binding.js';
+import type { NativeJob, NativeJobError, NativeJobEvent, NativeProgress } from '../../binding.js';
 import { useBinding } from '../../lib/binding.js';
 import { jobFromNative } from '../../lib/job/job.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
@@ -80,7 +80,7 @@ export function scripted(script: Script): Scripted {
       listener = fn;
     },
     setErrorClasses: () => undefined,
-  } as unknown as NativeBinding);
+  });
   return {
     id,
     calls,

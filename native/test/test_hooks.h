@@ -1,0 +1,15 @@
+// Threads: RegisterTestExports on the JS thread; CountCallback on BITS's RPC
+// threads.
+//
+// The test build only (WINDOWS_BITS_TEST): counters and exports that the
+// product addon never carries.
+#pragma once
+
+#include <napi.h>
+
+// debugStats, debugRoundTrip, debugValidate and debugNullCallbacks on the
+// module's exports.
+void RegisterTestExports(Napi::Env env, Napi::Object exports);
+
+// One call from BITS into our callback object (debugStats().callbacksReceived).
+void CountCallback();
