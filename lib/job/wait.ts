@@ -103,7 +103,7 @@ export async function waitForTransfer(job: Waitable, options: WaitOptions): Prom
     };
     if (job.handle.closed) return fail(job.handle.closedError());
     offClose = job.handle.onClose(() => fail(job.handle.closedError()));
-    unsubscribe = subscribe(job.id, { handle: job.handle, pollIntervalMs: () => o.pollIntervalMs, onStatus: decide }, true);
+    unsubscribe = subscribe(job.id, { handle: job.handle, pollIntervalMs: () => o.pollIntervalMs, onStatus: decide, onError: fail }, true);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -117,6 +117,7 @@ export async function* progress(
   const signal = options.signal;
   if (job.handle.closed) throw job.handle.closedError();
   let latest: JobStatus | undefined;
+  let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const offClose = job.handle.onClose(() => wake?.());
   const unsubscribe = subscribe(
@@ -128,13 +129,17 @@ export async function* progress(
         latest = s;
         wake?.();
       },
+      onError: (e) => {
+        failure = e;
+        wake?.();
+      },
     },
     true,
   );
   const onAbort = (): void => wake?.();
   signal?.addEventListener('abort', onAbort);
   // Read through functions: the callbacks above change these between awaits.
-  const stopped = (): boolean => signal?.aborted === true || job.handle.closed;
+  const stopped = (): boolean => signal?.aborted === true || job.handle.closed || failure !== undefined;
   const take = (): JobStatus | undefined => {
     const s = latest;
     latest = undefined;
@@ -154,7 +159,10 @@ export async function* progress(
         });
         wake = undefined;
       }
-      if (stopped()) throw signal?.aborted ? withJob(new AbortError(undefined, { cause: signal.reason }), job.id) : job.handle.closedError();
+      if (stopped()) {
+        if (signal?.aborted) throw withJob(new AbortError(undefined, { cause: signal.reason }), job.id);
+        throw failure ?? job.handle.closedError();
+      }
       const status = take() as JobStatus;
       lastYield = Date.now();
       yield { ...status.progress, state: status.state };

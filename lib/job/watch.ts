@@ -39,6 +39,11 @@ export interface Subscriber {
   onStatus?(status: JobStatus): void;
   /** Each change, once. */
   onEvent?(event: WatchEvent): void;
+  /**
+   * A status read failed (the service went away, the job is gone). Events ride
+   * it out and the next tick tries again; a wait gives up with it.
+   */
+  onError?(error: Error): void;
 }
 
 const watches = new Map<string, Watch>();
@@ -186,8 +191,13 @@ class Watch {
       const status = await readStatus(owner.handle);
       // A callback that came meanwhile is at least as new as this answer.
       if (epoch === this.#epoch) this.#observe(status);
-    } catch {
-      // The next tick tries again; a closed handle is replaced or the watch ended.
+    } catch (e) {
+      // Closing an object under a live watch is not a failure: another handle
+      // takes over at the next tick. Anything else is told to those who asked.
+      if (!owner.handle.closed) {
+        const error = e instanceof Error ? e : new Error(String(e));
+        for (const s of [...this.#subscribers]) s.onError?.(error);
+      }
     } finally {
       this.#polling = false;
       if (this.#again) {

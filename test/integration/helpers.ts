@@ -78,3 +78,21 @@ export async function cancelQuietly(...jobs: BackgroundCopyJob[]): Promise<void>
   const limit = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
   await Promise.race([Promise.all(jobs.map((j) => j.cancel().catch(() => undefined))), limit]);
 }
+
+const NO_SUCH_JOB = '{00000000-0000-0000-0000-000000000000}';
+
+/**
+ * Null while the BITS service answers; else a sentence saying it is gone and the
+ * usual cause. One cheap call: GetJob of an id that exists nowhere.
+ */
+export async function serviceGone(): Promise<string | null> {
+  const e = await manager()
+    .then((m) => m.getJob(NO_SUCH_JOB))
+    .then(
+      () => null,
+      (err: unknown) => err,
+    );
+  if (!(e instanceof BitsError) || !e.disconnected) return null;
+  const where = wine ? "Wine's BITS service" : 'The BITS service';
+  return `${where} is gone (${e.code} in ${e.method}): an earlier test killed it or stopped it. Under Wine the usual cause is cancelling a job while it transfers (shared/WINE-NOTES.md); end the server's response first.`;
+}

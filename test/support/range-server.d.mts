@@ -6,6 +6,8 @@ export interface TestServer {
   add(name: string, body: Buffer): void;
   /** Headers of each GET/HEAD request, by path. */
   requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders }>;
+  /** Destroys every open connection, ending the responses in progress (see range-server.mjs). */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 

@@ -78,6 +78,11 @@ export async function startServer(files = {}, options = {}) {
     /** @param {string} name @param {Buffer} body */
     add: (name, body) => void store.set(`/${name}`, body),
     requests,
+    // Ends every response in progress by destroying its connection. Under Wine
+    // this is the one safe way to stop a running download: Wine then calls the
+    // job transferred (with a short file), where cancelling a job mid-transfer
+    // kills its BITS service (shared/WINE-NOTES.md).
+    dropConnections: () => server.closeAllConnections(),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -18,6 +18,8 @@ export interface Script {
   error?: NativeJobError;
   /** Holds each getStatus answer until the test releases it. */
   gated?: boolean;
+  /** getStatus rejects with this from the given read on (0-based), as when the service dies. */
+  failFrom?: { read: number; error: Error };
 }
 
 export interface Scripted {
@@ -60,6 +62,7 @@ export function scripted(script: Script): Scripted {
       id,
       getStatus: () => {
         calls.push('getStatus');
+        if (script.failFrom && i >= script.failFrom.read) return Promise.reject(script.failFrom.error);
         const s = script.states[Math.min(i, script.states.length - 1)] ?? 'queued';
         i++;
         const status = { state: STATE[s], progress: progress(), error: s === 'error' || s === 'transient-error' ? (script.error ?? null) : null };

@@ -84,6 +84,18 @@ describe('waitForTransfer', () => {
     expect(watchedJobCount()).toBe(0);
   });
 
+  test('a status read that fails (the service died) rejects the wait with that error instead of waiting forever', async () => {
+    const died = new BitsError({ hresult: 0x800706be, method: 'IBackgroundCopyJob::GetState' });
+    const s = scripted({ states: ['transferring'], failFrom: { read: 2, error: died } });
+    const job = s.job();
+    await expect(job.waitForTransfer({ pollIntervalMs: 10 })).rejects.toBe(died);
+    const seen: string[] = [];
+    const iterate = async (): Promise<void> => {
+      for await (const p of s.job().progress({ intervalMs: 10 })) seen.push(p.state);
+    };
+    await expect(iterate()).rejects.toBe(died);
+  });
+
   test('bad options are refused', async () => {
     const s = scripted({ states: ['transferring'] });
     const job = s.job();

@@ -1,0 +1,12 @@
+// Before each integration test: is the BITS service still there? Wine 8's dies
+// when a job is cancelled mid-transfer (shared/WINE-NOTES.md), and every test
+// after that would fail for that reason alone, each with an unrelated-looking
+// error. This turns the cascade into one plain sentence per test.
+import { beforeEach } from 'vitest';
+
+import { serviceGone } from './helpers.js';
+
+beforeEach(async () => {
+  const gone = await serviceGone();
+  if (gone) throw new Error(gone);
+});
