@@ -176,6 +176,58 @@ async function timerLateness(ms, busy) {
 const idle = await timerLateness(2000, false);
 const busy = await timerLateness(2000, true);
 
+// 4b. Hops to the COM pool, counted by the test addon (callsScheduled). Before
+// section 5, which takes the addon's event listener for itself.
+// Per tick: one job watched by two objects with listeners, a wait and progress()
+// at once; every read the watch makes reaches the wait's onProgress, so
+// hops / reads is the cost of one tick for all of them together (goal: 1).
+const hopsManager = await BackgroundCopyManager.connect();
+const watched = await hopsManager.createJob('bench hops per tick');
+const twin = await hopsManager.getJob(watched.id);
+watched.pollIntervalMs = 50;
+twin.pollIntervalMs = 50;
+const noop = () => undefined;
+watched.on('progress', noop);
+twin.on('state', noop);
+await watched.getState(); // the subscription above has been posted and run
+let reads = 0;
+const hopsBefore = binding.debugStats().callsScheduled;
+const stopIterating = new AbortController();
+const iterating = (async () => {
+  for await (const _ of twin.progress({ intervalMs: 50, signal: stopIterating.signal }));
+})().catch(() => undefined);
+await watched.waitForTransfer({ pollIntervalMs: 50, timeoutMs: 3000, onProgress: () => reads++ }).catch(() => undefined);
+stopIterating.abort();
+await iterating;
+const hopsPerTick = (binding.debugStats().callsScheduled - hopsBefore) / reads;
+watched.off('progress', noop);
+twin.off('state', noop);
+// From a JobTransferred callback to the 'transferred' listener: the poller idle
+// for an hour, so only the callback can bring it; every hop after resume() was
+// posted and before the listener ran is counted (goal: 0).
+const hopsServer = await startServer({ small: Buffer.alloc(100_000, 3) });
+const byCallback = await hopsManager.createJob('bench hops callback');
+await byCallback.addFile(hopsServer.url('small'), path.join(work, 'hops.bin'));
+byCallback.pollIntervalMs = 3_600_000;
+let atListener = -1;
+const transferred = new Promise((resolve) =>
+  byCallback.once('transferred', () => {
+    atListener = binding.debugStats().callsScheduled;
+    resolve(undefined);
+  }),
+);
+await byCallback.getState(); // the watch's subscription and first read have run
+const resuming = byCallback.resume();
+const afterResumePosted = binding.debugStats().callsScheduled;
+await resuming;
+const callbackDeadline = new Promise((_, reject) => setTimeout(() => reject(new Error('bench: no JobTransferred callback within 60 s')), 60_000).unref());
+await Promise.race([transferred, callbackDeadline]);
+const hopsCallbackToListener = atListener - afterResumePosted;
+for (const j of [watched, byCallback]) await j.cancel().catch(() => undefined);
+for (const j of [watched, twin, byCallback]) j.close();
+await hopsServer.close();
+hopsManager.close();
+
 // 5. Callback to JS: how long an event takes from BITS calling us to our listener.
 // The tests' range-capable server: BITS on Windows sends Range requests and
 // retries forever against a server that ignores them. Throttled to about 5 MB/s
@@ -261,6 +313,7 @@ const results = {
     raw4ThreadsPerSec: Math.round(1e9 / raw4Threads[0]),
   },
   timerLatenessMs: { idle, with1000InFlight: busy, p99DifferenceMs: +(busy.p99 - idle.p99).toFixed(3) },
+  hops: { perWatchTick: +hopsPerTick.toFixed(3), reads, callbackToTransferredListener: hopsCallbackToListener },
   callbackToListenerMs: { events: delays.length, median: delays.length ? +pct(delays, 50).toFixed(3) : null, p99: delays.length ? +pct(delays, 99).toFixed(3) : null },
   memory: {
     cycles: CYCLES,
@@ -283,6 +336,7 @@ for (const o of ops) {
 log(`to a COM thread and back with no COM call: ${(roundTripNs / 1000).toFixed(1)} us`);
 log(`\nthroughput: raw sequential ${results.throughput.rawSequentialPerSec}/s; package with 8 in flight ${results.throughput.inFlight8PerSec}/s (x${results.throughput.ratio8}), 64 in flight ${results.throughput.inFlight64PerSec}/s (x${results.throughput.ratio64}); raw C++ from 4 threads ${results.throughput.raw4ThreadsPerSec}/s`);
 log(`1 ms timer lateness p99: idle ${idle.p99.toFixed(2)} ms, with 1,000 calls in flight ${busy.p99.toFixed(2)} ms (max ${busy.max.toFixed(2)} ms); event-loop delay p99 ${busy.loopDelayP99.toFixed(2)} ms`);
+log(`COM-pool hops: ${results.hops.perWatchTick} per watch tick (${reads} reads; goal 1), ${results.hops.callbackToTransferredListener} between JobTransferred and the 'transferred' listener (goal 0)`);
 log(`callback -> listener: median ${results.callbackToListenerMs.median} ms, p99 ${results.callbackToListenerMs.p99} ms over ${delays.length} events`);
 log(`${CYCLES} create/cancel + ${CYCLES} getState: RSS ${results.memory.rssGrowthMB >= 0 ? '+' : ''}${results.memory.rssGrowthMB} MB, live COM objects ${before.liveComObjects} -> ${after.liveComObjects} (${atEnd} once all is closed), handles ${before.processHandles} -> ${after.processHandles}`);
 log(`a process start of this Node: median ${results.processStartMs.median} ms (= ${Math.round((results.processStartMs.median * 1e6) / results.perCallNs.getState.package.median)} getState calls)`);

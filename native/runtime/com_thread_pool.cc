@@ -87,7 +87,13 @@ void ComThreadPool::Run() {
         }
       }
     }
-    task.fn(*objects_);
+    // A task that throws must not end the thread (std::terminate): the others
+    // of its key would wait for it forever. Calls settle their own errors
+    // (promise_bridge.cc); this catches what a release or other task lets out.
+    try {
+      task.fn(*objects_);
+    } catch (...) {
+    }
     task.fn = nullptr;  // what the task captured goes here, outside the lock
     {
       std::lock_guard<SrwMutex> g(mutex_);

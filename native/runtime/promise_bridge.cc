@@ -2,6 +2,8 @@
 // Completions::Push, which run on the COM pool threads).
 #include "runtime/promise_bridge.h"
 
+#include <new>
+
 #include "runtime/addon_state.h"
 #include "runtime/errors.h"
 
@@ -54,8 +56,22 @@ Napi::Value PromiseBridge::Schedule(Napi::Env env, std::string method, Work work
   HRESULT init = pool_->initResult();
   bool posted = !closed_ && pool_->Post(
                                 [call, work = std::move(work), completions, init](ObjectTable& objects) {
-                                  call->hr = FAILED(init) ? init : work(objects, *call);
-                                  if (FAILED(call->hr)) call->description = DescribeHResult(objects, call->hr);
+                                  // A C++ exception from the work must settle the promise, not
+                                  // end the pool thread: the caller would wait forever.
+                                  try {
+                                    call->hr = FAILED(init) ? init : work(objects, *call);
+                                  } catch (const std::bad_alloc&) {
+                                    call->hr = E_OUTOFMEMORY;
+                                  } catch (...) {
+                                    call->hr = E_UNEXPECTED;
+                                  }
+                                  if (FAILED(call->hr)) {
+                                    try {
+                                      call->description = DescribeHResult(objects, call->hr);
+                                    } catch (...) {
+                                      call->description.clear();  // the class's built-in text then
+                                    }
+                                  }
                                   completions->Push(call);
                                 },
                                 key, shared);
