@@ -73,23 +73,49 @@ export function middle(text: string, width: number): string {
 
 /**
  * Left-aligned columns, as wide as their widest cell (colors take no width).
- * With `maxWidth`, the columns named in `shrink` (plain-text ones) give up width,
- * widest first, shortened in the middle, until each line fits.
+ * With `maxWidth`, the columns named in `shrink` (plain-text ones) give up width in
+ * that order, shortened in the middle, until each line fits.
  */
 export function table(rows: string[][], header: string[], fit: { maxWidth?: number | undefined; shrink?: number[] } = {}): string {
   let all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => visible(r[i] ?? ''))));
   const shrink = fit.shrink ?? [];
   if (fit.maxWidth !== undefined && shrink.length > 0) {
+    // Room for the color codes too: Wine's console counts them as columns and
+    // wraps early; a real terminal just ends the line a little short.
+    const codes = Math.max(...all.map((r) => r.join('').length - visible(r.join(''))));
+    const maxWidth = fit.maxWidth - codes;
     const total = (): number => widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1);
     const floor = 8;
-    while (total() > fit.maxWidth) {
-      const widest = shrink.reduce((best, i) => ((widths[i] ?? 0) > (widths[best] ?? 0) ? i : best), shrink[0] ?? 0);
-      if ((widths[widest] ?? 0) <= floor) break;
-      widths[widest] = Math.max(floor, (widths[widest] ?? 0) - (total() - fit.maxWidth));
+    // In the order given: each column gives up what it can before the next one does.
+    for (const i of shrink) {
+      if (total() <= maxWidth) break;
+      widths[i] = Math.max(floor, (widths[i] ?? 0) - (total() - maxWidth));
     }
     all = all.map((r) => r.map((c, i) => (shrink.includes(i) ? middle(c, widths[i] ?? c.length) : c)));
   }
   const pad = (c: string, w: number): string => c + ' '.repeat(Math.max(0, w - visible(c)));
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i] ?? 0))).join('  ')).join('\n');
+}
+
+/**
+ * `prefix + a + separator + b + suffix` in at most `width` columns: the two names
+ * (a URL and a path, say) give way in the middle, the longer one first, so that
+ * both ends of each stay readable. Unchanged when `width` is undefined.
+ */
+export function fitPair(prefix: string, a: string, separator: string, b: string, suffix: string, width: number | undefined): string {
+  if (width === undefined) return `${prefix}${a}${separator}${b}${suffix}`;
+  const room = width - visible(prefix) - separator.length - visible(suffix);
+  let left = a;
+  let right = b;
+  if (left.length + right.length > room) {
+    const half = Math.max(8, Math.floor(room / 2));
+    if (left.length <= half) right = middle(right, Math.max(8, room - left.length));
+    else if (right.length <= half) left = middle(left, Math.max(8, room - right.length));
+    else {
+      left = middle(left, half);
+      right = middle(right, Math.max(8, room - half));
+    }
+  }
+  return `${prefix}${left}${separator}${right}${suffix}`;
 }

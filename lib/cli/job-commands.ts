@@ -7,33 +7,16 @@ import type { BackgroundCopyJob } from '../job/job.js';
 import { Context, UsageError } from './context.js';
 import { details, progressText, summaries, summaryTable } from './describe.js';
 import type { JobDetails } from './describe.js';
-import { bytes, middle, outputWidth, paint, stateColor } from './format.js';
+import { bytes, fitPair, middle, outputWidth, paint, stateColor } from './format.js';
 
 export async function listCommand(ctx: Context, flags: { allUsers?: boolean }): Promise<void> {
   const jobs = await summaries(ctx, flags.allUsers === true);
   ctx.print(summaryTable(process.stdout, jobs), { jobs });
 }
 
-/** A file of `bits info`: both names shortened in the middle, alike, until the line fits. */
+/** A file of `bits info`: both names shortened in the middle until the line fits. */
 function fileLine(f: JobDetails['files'][number], width: number | undefined): string {
-  const mark = `    ${f.completed ? '✓' : ' '} `;
-  const size = `  ${bytes(f.bytesTransferred)}/${bytes(f.bytesTotal)}`;
-  const arrow = ' -> ';
-  let remote = f.remoteName;
-  let local = f.localName;
-  if (width !== undefined) {
-    const room = width - mark.length - size.length - arrow.length;
-    if (remote.length + local.length > room) {
-      const half = Math.max(8, Math.floor(room / 2));
-      if (remote.length <= half) local = middle(local, Math.max(8, room - remote.length));
-      else if (local.length <= half) remote = middle(remote, Math.max(8, room - local.length));
-      else {
-        remote = middle(remote, half);
-        local = middle(local, Math.max(8, room - half));
-      }
-    }
-  }
-  return `${mark}${remote}${arrow}${local}${size}`;
+  return fitPair(`    ${f.completed ? '✓' : ' '} `, f.remoteName, ' -> ', f.localName, `  ${bytes(f.bytesTransferred)}/${bytes(f.bytesTotal)}`, width);
 }
 
 function detailsText(d: JobDetails): string {

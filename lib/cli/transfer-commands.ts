@@ -8,7 +8,7 @@ import type { Credentials, FileSpec, JobProgress } from '../job/types.js';
 import { download, startDownload, startUpload, upload } from '../transfer.js';
 import type { TransferOptions, TransferResult } from '../transfer.js';
 import { Context, UsageError } from './context.js';
-import { bytes, duration, paint } from './format.js';
+import { bytes, duration, fitPair, outputWidth, paint } from './format.js';
 import { ProgressBar } from './progress-bar.js';
 
 export interface TransferFlags {
@@ -84,7 +84,7 @@ function summaryLine(ctx: Context, r: TransferResult): string {
   const rate = r.durationMs > 0 ? (r.bytesTransferred * 1000) / r.durationMs : 0;
   const lines = [
     `${paint(process.stdout, 'green', '✓')} ${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${bytes(r.bytesTransferred)} in ${duration(r.durationMs / 1000)} (${bytes(rate)}/s)`,
-    ...r.files.map((f) => `  ${f.remoteUrl} -> ${f.localPath}`),
+    ...r.files.map((f) => fitPair('  ', f.remoteUrl, ' -> ', f.localPath, '', outputWidth(process.stdout))),
     `  job ${r.jobId}`,
   ];
   return ctx.json ? '' : lines.join('\n');

@@ -2,7 +2,7 @@
 // never with NO_COLOR, sizes, tables that ignore color codes, every command's help.
 import { afterEach, describe, expect, test } from 'vitest';
 
-import { bytes, colorEnabled, duration, middle, outputWidth, paint, table } from '../../lib/cli/format.js';
+import { bytes, colorEnabled, duration, fitPair, middle, outputWidth, paint, table } from '../../lib/cli/format.js';
 import { program } from '../../lib/cli/main.js';
 
 // Only isTTY is read.
@@ -61,7 +61,7 @@ describe('CLI output', () => {
     expect(middle('short', 20)).toBe('short');
   });
 
-  test('a table fits the terminal by shortening the columns it may shrink, widest first; off a terminal nothing is cut', () => {
+  test('a table fits the terminal by shortening the columns it may shrink, in order; off a terminal nothing is cut', () => {
     const id = '{6BA7B810-9DAD-11D1-80B4-00C04FD430C8}';
     const rows = [[id, 'transferring', 'download', `${'x'.repeat(60)}.iso`]];
     const wide = table(rows, ['ID', 'STATE', 'TYPE', 'NAME']);
@@ -72,6 +72,22 @@ describe('CLI output', () => {
     expect(fitted).toMatch(/x…x+\.iso/);
     expect(outputWidth({ isTTY: true, columns: 80 } as unknown as NodeJS.WriteStream)).toBe(79);
     expect(outputWidth({ isTTY: false, columns: 80 } as unknown as NodeJS.WriteStream)).toBeUndefined();
+  });
+
+  test('a colored table leaves room for its color codes (a console that counts them still gets whole lines)', () => {
+    const id = '{6BA7B810-9DAD-11D1-80B4-00C04FD430C8}';
+    const colored = '\x1b[32macknowledged\x1b[39m';
+    const fitted = table([[id, colored, 'download', `${'n'.repeat(40)}`]], ['ID', 'STATE', 'TYPE', 'NAME'], { maxWidth: 79, shrink: [3, 0] });
+    for (const line of fitted.split('\n')) expect(line.length).toBeLessThanOrEqual(79); // raw characters, codes included
+  });
+
+  test('a URL and a path share the width, each shortened in the middle; nothing is cut off a pipe', () => {
+    const url = `http://127.0.0.1:44667/${'d'.repeat(40)}/readme.txt`;
+    const local = `Z:\\tmp\\windows-bits-demo-zWK0su\\${'e'.repeat(30)}\\readme.txt`;
+    const line = fitPair('  ', url, ' -> ', local, '  87.9 KB/87.9 KB', 79);
+    expect(line.length).toBe(79);
+    expect(line).toMatch(/^ {2}http:\/\/127\.0\.0.*….*readme\.txt -> Z:\\tmp.*….*readme\.txt {2}87\.9 KB\/87\.9 KB$/);
+    expect(fitPair('  ', url, ' -> ', local, '', undefined)).toBe(`  ${url} -> ${local}`);
   });
 });
 
