@@ -108,6 +108,13 @@ class Watch {
   /** Bumped by each callback: a poll issued before one may carry an older status. */
   #epoch = 0;
   #last: JobStatus | undefined;
+  /**
+   * No later than the moment #last was read, on process.hrtime's clock: a
+   * callback's receivedAt (BITS called us, then the state was read), or the
+   * moment a poll was issued (the read came after). A callback from before it
+   * may carry an older state than #last and is not believed.
+   */
+  #lastReadNoLaterThan = 0;
 
   constructor(jobId: string) {
     this.#jobId = jobId;
@@ -187,10 +194,14 @@ class Watch {
     }
     this.#polling = true;
     const epoch = this.#epoch;
+    const issuedAt = Number(process.hrtime.bigint());
     try {
       const status = await readStatus(owner.handle);
       // A callback that came meanwhile is at least as new as this answer.
-      if (epoch === this.#epoch) this.#observe(status);
+      if (epoch === this.#epoch) {
+        this.#lastReadNoLaterThan = issuedAt;
+        this.#observe(status);
+      }
     } catch (e) {
       // Closing an object under a live watch is not a failure: another handle
       // takes over at the next tick. Anything else is told to those who asked.
@@ -225,7 +236,12 @@ class Watch {
       void this.#poll();
       return;
     }
+    // BITS may call back with what it read before a poll that has been seen
+    // since (a JobModification overtaken by the poller): believing it would step
+    // the state back and repeat a change. The poller brings anything newer.
+    if (e.receivedAt < this.#lastReadNoLaterThan) return;
     this.#epoch++;
+    this.#lastReadNoLaterThan = e.receivedAt;
     this.#observe({ state, progress, error: e.error ?? null });
     // What the callback told needs no poll for a while.
     clearTimeout(this.#timer);

@@ -88,7 +88,8 @@ export function scripted(script: Script): Scripted {
     id,
     calls,
     job: () => jobFromNative(native()),
-    callback: (e) => listener?.({ jobId: id, state: -1, receivedAt: 0, ...e }),
+    // receivedAt on process.hrtime's clock, as the addon stamps it when BITS calls.
+    callback: (e) => listener?.({ jobId: id, state: -1, receivedAt: Number(process.hrtime.bigint()), ...e }),
     release: () => gates.shift()?.(),
     progress,
   };

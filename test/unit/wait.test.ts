@@ -225,6 +225,24 @@ describe('events and the one watch', () => {
     job.close();
   });
 
+  test('a callback older than a poll already seen (a JobModification overtaken by the poller) is not believed', async () => {
+    const s = scripted({ states: ['transferring', 'transferred'] });
+    const job = s.job();
+    job.pollIntervalMs = 10;
+    const states: JobState[] = [];
+    let transferred = 0;
+    job.on('state', (st) => states.push(st));
+    job.on('transferred', () => transferred++);
+    const stamped = Number(process.hrtime.bigint()); // BITS called us here and read 'transferring'
+    await vi.waitFor(() => expect(transferred).toBe(1)); // then the poller saw 'transferred'
+    s.callback({ kind: 'modification', state: 2, progress: s.progress(), receivedAt: stamped });
+    const reads = s.calls.filter((c) => c === 'getStatus').length;
+    await vi.waitFor(() => expect(s.calls.filter((c) => c === 'getStatus').length).toBeGreaterThan(reads + 2));
+    expect(states).toEqual(['transferred']);
+    expect(transferred).toBe(1);
+    job.close();
+  });
+
   test('file callbacks carry names and ranges exactly', () => {
     const s = scripted({ states: ['transferring'] });
     const job = s.job();
