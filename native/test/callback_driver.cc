@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <string>
 #include <thread>
@@ -38,16 +39,19 @@ struct Outcome {
   HRESULT hr = S_OK;
   std::string step;
   std::vector<HRESULT> hresults;
+  std::vector<uint32_t> failedEach;  // allocations made to fail, per call
   uint64_t allocationsFailed = 0;
 };
 
 // How many calls, from how many threads at once, with which allocations of
-// each call failing (skip, then fail; fail 0: none).
+// each call failing (skip, then fail; fail 0: none). sweep: call i skips
+// skip + i, so that one drive fails each allocation of a call in turn.
 struct Spread {
   uint32_t threads = 1;
   uint32_t calls = 1;
   uint32_t skip = 0;
   uint32_t fail = 0;
+  bool sweep = false;
 };
 
 // JS thread: settles the drive's promise with { hresults, allocationsFailed },
@@ -71,6 +75,11 @@ void Settle(Napi::Env env, Napi::Function, Napi::Promise::Deferred* deferred, Ou
     Napi::Object result = Napi::Object::New(env);
     result.Set("hresults", list);
     result.Set("allocationsFailed", Napi::Number::New(env, static_cast<double>(owned->allocationsFailed)));
+    Napi::Array each = Napi::Array::New(env, owned->failedEach.size());
+    for (size_t i = 0; i < owned->failedEach.size(); i++) {
+      each.Set(static_cast<uint32_t>(i), Napi::Number::New(env, owned->failedEach[i]));
+    }
+    result.Set("allocationsFailedEach", each);
     deferred->Resolve(result);
   } catch (const Napi::Error&) {
     // A JS exception is pending and Node reports it; nothing may unwind into Node's C code.
@@ -87,7 +96,7 @@ Napi::Value StartDrive(Napi::Env env, Body body) {
   Tsfn tsfn = Tsfn::New(env, "windows-bits:test-driver", 0, 1, deferred.get(),
                         [](Napi::Env, void*, Napi::Promise::Deferred* d) { delete d; });
   deferred.release();  // the finalizer frees it
-  std::thread([tsfn, body]() mutable {
+  auto run = [tsfn, body]() mutable {
     auto outcome = std::make_unique<Outcome>();
     HRESULT init = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
     try {
@@ -104,7 +113,14 @@ Napi::Value StartDrive(Napi::Env env, Body body) {
     if (SUCCEEDED(init)) CoUninitialize();
     if (tsfn.BlockingCall(outcome.get()) == napi_ok) outcome.release();
     tsfn.Release();
-  }).detach();
+  };
+  try {
+    std::thread(std::move(run)).detach();
+  } catch (const std::exception& e) {
+    // No thread: nothing will settle the promise, so the function must not keep the loop alive.
+    tsfn.Release();
+    throw Napi::Error::New(env, std::string("debug driver: no thread: ") + e.what());
+  }
   return promise;
 }
 
@@ -113,15 +129,16 @@ Napi::Value StartDrive(Napi::Env env, Body body) {
 template <class Call>
 void RunCalls(const Spread& spread, const Call& call, Outcome* out) {
   out->hresults.assign(spread.calls, S_OK);
+  out->failedEach.assign(spread.calls, 0);
   std::atomic<uint32_t> next{0};
   std::atomic<uint64_t> failed{0};
   auto work = [&]() {
     HRESULT init = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
     for (uint32_t i; (i = next++) < spread.calls;) {
       // Armed right before the call: the only allocations it can fail are the call's own.
-      if (spread.fail) FailAllocations(spread.skip, spread.fail);
+      if (spread.fail) FailAllocations(spread.sweep ? spread.skip + i : spread.skip, spread.fail);
       HRESULT hr = call();
-      if (spread.fail) failed += TakeAllocationsFailed();
+      if (spread.fail) failed += out->failedEach[i] = TakeAllocationsFailed();
       out->hresults[i] = hr;
     }
     if (SUCCEEDED(init)) CoUninitialize();
@@ -152,6 +169,7 @@ Spread ReadSpread(const Napi::Object& plan) {
     Napi::Object f = fail.As<Napi::Object>();
     s.skip = f.Get("skip").IsNumber() ? f.Get("skip").As<Napi::Number>().Uint32Value() : 0;
     s.fail = f.Get("count").IsNumber() ? f.Get("count").As<Napi::Number>().Uint32Value() : 1;
+    s.sweep = f.Get("sweep").IsBoolean() && f.Get("sweep").As<Napi::Boolean>().Value();
   }
   return s;
 }
@@ -166,7 +184,8 @@ enum class Method { JobTransferred, JobError, JobModification, FileTransferred, 
 struct CallbackPlan {
   std::wstring jobId, via, errorFrom;
   Method method = Method::JobTransferred;
-  std::string job, file;  // "real", "null"; job also "getid-fails"
+  std::string job, file;  // "real", "null"; job also "getid-fails" and "slow"
+  DWORD delayMs = 0;      // job "slow": how long its GetProgress takes
   std::vector<BG_FILE_RANGE> ranges;
   Spread spread;
 };
@@ -231,8 +250,12 @@ void DriveCallbacks(const CallbackPlan& p, Outcome* out) {
     EnsureImpersonation(error.Get());
   }
   ComPtr<IBackgroundCopyJob> failing = ComPtr<IBackgroundCopyJob>::Attach(new FailingJob());
+  ComPtr<IBackgroundCopyJob> slow = ComPtr<IBackgroundCopyJob>::Attach(new SlowJob(job.Get(), p.delayMs));
 
-  IBackgroundCopyJob* j = p.job == "null" ? nullptr : p.job == "getid-fails" ? failing.Get() : job.Get();
+  IBackgroundCopyJob* j = p.job == "null"          ? nullptr
+                          : p.job == "getid-fails" ? failing.Get()
+                          : p.job == "slow"        ? slow.Get()
+                                                   : job.Get();
   IBackgroundCopyFile* f = file.Get();
   // BITS passes an array even for no ranges; an empty vector's data() may be null.
   static const BG_FILE_RANGE kNone[1] = {};
@@ -278,6 +301,7 @@ Napi::Value DebugDriveCallbacks(const Napi::CallbackInfo& info) {
   else
     throw Napi::TypeError::New(env, "plan.method: an IBackgroundCopyCallback3 method name");
   p.job = ReadString(plan, "job", "real");
+  if (plan.Get("delayMs").IsNumber()) p.delayMs = plan.Get("delayMs").As<Napi::Number>().Uint32Value();
   p.file = ReadString(plan, "file", "real");
   if (plan.Get("ranges").IsArray()) p.ranges = ParseRanges(plan.Get("ranges"));
   p.spread = ReadSpread(plan);

@@ -1,18 +1,21 @@
-// Threads: any (it holds nothing but its reference count).
+// Threads: any (a job proxy in the MTA may be called from any MTA thread).
 //
-// An IBackgroundCopyJob of our own whose GetId fails (E_FAIL) and whose other
-// methods are E_NOTIMPL: what a callback sees when the job it is handed cannot
-// say which job it is (a proxy whose service went away, a lowered impersonation
-// level). The callback must still return an HRESULT and drop the event.
+// IBackgroundCopyJob objects of our own for the callback driver: JobStub
+// answers E_NOTIMPL to everything; FailingJob's GetId fails (E_FAIL), what a
+// callback sees when the job it is handed cannot say which job it is (a proxy
+// whose service went away, a lowered impersonation level); SlowJob is a real
+// job whose GetProgress takes `delay`, so that the state a callback read is
+// stale by the time its event leaves, as when BITS's thread is preempted.
 #pragma once
 
 #include "bits/bits_extra.h"
 #include "runtime/com_object.h"
+#include "runtime/com_ptr.h"
 
-class FailingJob final : public ComObject<FailingJob, IBackgroundCopyJob> {
+template <class Derived>
+class JobStub : public ComObject<Derived, IBackgroundCopyJob> {
  public:
-  HRESULT STDMETHODCALLTYPE GetId(GUID*) override { return E_FAIL; }
-
+  HRESULT STDMETHODCALLTYPE GetId(GUID*) override { return E_NOTIMPL; }
   HRESULT STDMETHODCALLTYPE AddFileSet(ULONG, BG_FILE_INFO*) override { return E_NOTIMPL; }
   HRESULT STDMETHODCALLTYPE AddFile(LPCWSTR, LPCWSTR) override { return E_NOTIMPL; }
   HRESULT STDMETHODCALLTYPE EnumFiles(IEnumBackgroundCopyFiles**) override { return E_NOTIMPL; }
@@ -46,4 +49,27 @@ class FailingJob final : public ComObject<FailingJob, IBackgroundCopyJob> {
   }
   HRESULT STDMETHODCALLTYPE GetProxySettings(BG_JOB_PROXY_USAGE*, LPWSTR*, LPWSTR*) override { return E_NOTIMPL; }
   HRESULT STDMETHODCALLTYPE TakeOwnership() override { return E_NOTIMPL; }
+};
+
+class FailingJob final : public JobStub<FailingJob> {
+ public:
+  HRESULT STDMETHODCALLTYPE GetId(GUID*) override { return E_FAIL; }
+};
+
+class SlowJob final : public JobStub<SlowJob> {
+ public:
+  SlowJob(IBackgroundCopyJob* job, DWORD delayMs) : delayMs_(delayMs) {
+    job->AddRef();
+    job_.Reset(job);
+  }
+  HRESULT STDMETHODCALLTYPE GetId(GUID* id) override { return job_->GetId(id); }
+  HRESULT STDMETHODCALLTYPE GetState(BG_JOB_STATE* state) override { return job_->GetState(state); }
+  HRESULT STDMETHODCALLTYPE GetProgress(BG_JOB_PROGRESS* progress) override {
+    Sleep(delayMs_);
+    return job_->GetProgress(progress);
+  }
+
+ private:
+  ComPtr<IBackgroundCopyJob> job_;
+  DWORD delayMs_;
 };

@@ -46,8 +46,12 @@ export interface DriveSpread {
   threads?: number;
   /** Default 1. */
   calls?: number;
-  /** Before each call, on its thread: let `skip` of the call's allocations through, then fail `count` (std::bad_alloc). */
-  failAllocations?: { skip: number; count: number };
+  /**
+   * Before each call, on its thread: let `skip` of the call's allocations through, then fail
+   * `count` (std::bad_alloc). sweep: call i lets `skip + i` through, so one drive fails each
+   * allocation of the call in turn.
+   */
+  failAllocations?: { skip: number; count: number; sweep?: boolean };
 }
 
 /**
@@ -60,8 +64,14 @@ export interface DriveCallbacksPlan extends DriveSpread {
   method: 'JobTransferred' | 'JobError' | 'JobModification' | 'FileTransferred' | 'FileRangesTransferred';
   /** The job whose GetNotifyInterface gives the callback; default jobId. */
   via?: string;
-  /** What the callback is handed as the job: 'real' (default), null, or an object of ours whose GetId fails. */
-  job?: 'real' | 'null' | 'getid-fails';
+  /**
+   * What the callback is handed as the job: 'real' (default), null, an object of ours whose GetId
+   * fails, or 'slow': the real job behind an object of ours whose GetProgress takes `delayMs`, so
+   * the state the callback read is stale when its event leaves.
+   */
+  job?: 'real' | 'null' | 'getid-fails' | 'slow';
+  /** job 'slow': how long its GetProgress takes. */
+  delayMs?: number;
   /** 'real' (default): the job's first file from EnumFiles; 'null': a null pointer. */
   file?: 'real' | 'null';
   /** JobError: the IBackgroundCopyError from this job's GetError; absent: a null error. */
@@ -77,8 +87,9 @@ export interface DriveValidationPlan extends DriveSpread {
   limitMs: number;
 }
 
-/** Each call's HRESULT (unsigned), in call order; how many allocations were made to fail. */
+/** Each call's HRESULT (unsigned), in call order; how many allocations were made to fail, in all and per call. */
 export interface DriveResult {
   hresults: number[];
   allocationsFailed: number;
+  allocationsFailedEach: number[];
 }
