@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs, in one command: on Linux Debian's Wine, MinGW-w64
-# cross compiler and cmake (clang-format comes pinned from npm); then npm ci, the win32-x64 prebuild, the
-# addon and TypeScript builds, and (on Linux) the Wine prefix with Windows Node.
+# cross compiler, cmake and openssl (the test certificates; clang-format comes pinned
+# from npm); then npm ci, the win32-x64 prebuild, the addon and TypeScript builds,
+# and (on Linux) the Wine prefix with Windows Node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(uname -s)" = "Linux" ]; then
-  packages=(wine64 g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev cmake tar)
+  packages=(wine64 g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev cmake tar openssl)
   missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { makeTestCertificates } from './test-certs.mjs';
 import { ensureWine, root, runWindowsNode, stopWine, toWinePath } from './wine.mjs';
 
 const results = path.join(root, '.test-results');
@@ -87,6 +88,8 @@ if (want('integration')) {
     process.exit(1);
   }
   packForIntegration();
+  const certs = makeTestCertificates(path.join(results, 'certs'));
+  if (certs) setupFailed(`making the test certificates: ${certs}`);
   // The examples run in the integration suite as users would run them, compiled.
   const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.examples.json'], { cwd: root, stdio: 'inherit' });
   if (tsc.status !== 0) setupFailed(`compiling examples/ (tsc -p tsconfig.examples.json) failed (exit ${tsc.status ?? tsc.signal})`);

@@ -34,4 +34,62 @@ export interface TestBinding extends NativeBinding {
   debugValidate(fn: (certificate: Buffer, encodingType: number) => unknown, certificate: Buffer, limitMs: number): Promise<number>;
   /** Every method of the addon's IBackgroundCopyCallback3 with null job and file pointers; their HRESULTs. */
   debugNullCallbacks(): Promise<number[]>;
+  /** Calls the addon's callback as BITS would (native/test/callback_driver.cc); see DriveCallbacksPlan. */
+  debugDriveCallbacks(jobId: string, plan: DriveCallbacksPlan): Promise<DriveResult>;
+  /** Asks a validator for `fn`, as setServerCertificateValidation makes, from threads of the driver's own. */
+  debugDriveValidation(fn: (certificate: Buffer, encodingType: number) => unknown, plan: DriveValidationPlan): Promise<DriveResult>;
+}
+
+/** How many calls, from how many threads of the driver's own (1-64) at once, and which allocations fail. */
+export interface DriveSpread {
+  /** Default 1. */
+  threads?: number;
+  /** Default 1. */
+  calls?: number;
+  /**
+   * Before each call, on its thread: let `skip` of the call's allocations through, then fail
+   * `count` (std::bad_alloc). sweep: call i lets `skip + i` through, so one drive fails each
+   * allocation of the call in turn.
+   */
+  failAllocations?: { skip: number; count: number; sweep?: boolean };
+}
+
+/**
+ * debugDriveCallbacks: a thread of the driver's own connects its own
+ * IBackgroundCopyManager, takes the callback from `via`'s GetNotifyInterface
+ * (the job must have a listener in lib/), and calls `method` with job `jobId`
+ * (its first file for the file methods).
+ */
+export interface DriveCallbacksPlan extends DriveSpread {
+  method: 'JobTransferred' | 'JobError' | 'JobModification' | 'FileTransferred' | 'FileRangesTransferred';
+  /** The job whose GetNotifyInterface gives the callback; default jobId. */
+  via?: string;
+  /**
+   * What the callback is handed as the job: 'real' (default), null, an object of ours whose GetId
+   * fails, or 'slow': the real job behind an object of ours whose GetProgress takes `delayMs`, so
+   * the state the callback read is stale when its event leaves.
+   */
+  job?: 'real' | 'null' | 'getid-fails' | 'slow';
+  /** job 'slow': how long its GetProgress takes. */
+  delayMs?: number;
+  /** 'real' (default): the job's first file from EnumFiles; 'null': a null pointer. */
+  file?: 'real' | 'null';
+  /** JobError: the IBackgroundCopyError from this job's GetError; absent: a null error. */
+  errorFrom?: string;
+  /** FileRangesTransferred: the ranges passed (length null: BG_LENGTH_TO_EOF). */
+  ranges?: Array<{ offset: number; length: number | null }>;
+}
+
+/** debugDriveValidation: the certificate (DER, X509_ASN_ENCODING), the chain as the store data, the validator's limit. */
+export interface DriveValidationPlan extends DriveSpread {
+  certificate: Buffer;
+  chain?: Buffer;
+  limitMs: number;
+}
+
+/** Each call's HRESULT (unsigned), in call order; how many allocations were made to fail, in all and per call. */
+export interface DriveResult {
+  hresults: number[];
+  allocationsFailed: number;
+  allocationsFailedEach: number[];
 }
