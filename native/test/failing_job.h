@@ -8,6 +8,9 @@
 // stale by the time its event leaves, as when BITS's thread is preempted.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+
 #include "bits/bits_extra.h"
 #include "runtime/com_object.h"
 #include "runtime/com_ptr.h"
@@ -56,6 +59,10 @@ class FailingJob final : public JobStub<FailingJob> {
   HRESULT STDMETHODCALLTYPE GetId(GUID*) override { return E_FAIL; }
 };
 
+// GetState calls answered by any SlowJob: a test waits on it to know that a
+// callback has read its (soon stale) state, instead of sleeping.
+inline std::atomic<uint64_t> slowJobStateReads{0};
+
 class SlowJob final : public JobStub<SlowJob> {
  public:
   SlowJob(IBackgroundCopyJob* job, DWORD delayMs) : delayMs_(delayMs) {
@@ -63,7 +70,11 @@ class SlowJob final : public JobStub<SlowJob> {
     job_.Reset(job);
   }
   HRESULT STDMETHODCALLTYPE GetId(GUID* id) override { return job_->GetId(id); }
-  HRESULT STDMETHODCALLTYPE GetState(BG_JOB_STATE* state) override { return job_->GetState(state); }
+  HRESULT STDMETHODCALLTYPE GetState(BG_JOB_STATE* state) override {
+    HRESULT hr = job_->GetState(state);
+    slowJobStateReads++;
+    return hr;
+  }
   HRESULT STDMETHODCALLTYPE GetProgress(BG_JOB_PROGRESS* progress) override {
     Sleep(delayMs_);
     return job_->GetProgress(progress);

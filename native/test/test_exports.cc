@@ -16,6 +16,7 @@
 #include "bits/callback.h"
 #include "bits/cert_validator.h"
 #include "runtime/addon_state.h"
+#include "test/failing_job.h"
 #include "test/test_hooks.h"
 
 namespace {
@@ -74,6 +75,7 @@ Napi::Value DebugStats(const Napi::CallbackInfo& info) {
   o.Set("callsScheduled", Napi::Number::New(env, static_cast<double>(state->bridge().scheduled())));
   o.Set("processHandles", Napi::Number::New(env, handles));
   o.Set("callbacksReceived", Napi::Number::New(env, static_cast<double>(callbacksReceived.load())));
+  o.Set("slowJobStateReads", Napi::Number::New(env, static_cast<double>(slowJobStateReads.load())));
   // Tests assert Wine's known gaps on Wine and real values on Windows.
   using WineGetVersion = const char*(__cdecl*)();
   auto wineVersion = reinterpret_cast<WineGetVersion>(

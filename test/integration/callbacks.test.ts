@@ -159,16 +159,13 @@ describe('callbacks driven as BITS calls them', () => {
     job.removeAllListeners();
   });
 
-  // KNOWN DEFECT, kept as an expected failure until lib/job/watch.ts orders
-  // statuses by when they were read: a callback's event carries the state it
-  // read, and the watch applies it whenever it arrives. The epoch guard drops a
-  // poll older than a callback, not a callback older than a poll. So a
-  // JobModification that read 'transferring' and is delivered after the poller
-  // saw 'transferred' (Microsoft: JobModification may arrive after
-  // JobTransferred) moves the state back, and the next read emits 'transferred'
-  // a second time. The driver makes the stale read certain: its job's
+  // A callback's event carries the state it read, and may arrive after the
+  // poller saw a newer one (Microsoft: JobModification may arrive after
+  // JobTransferred). The watch does not believe a callback stamped before a read
+  // it has already seen; without that, the state moved back and 'transferred'
+  // fired twice here. The driver makes the stale read certain: its job's
   // GetProgress takes 1.5 s after GetState has answered.
-  test.fails('a callback that read the state before the poller did never moves it back (expected to fail: known defect)', async () => {
+  test('a callback that read the state before the poller did never moves it back', async () => {
     const job = await newJob('stale');
     job.pollIntervalMs = 10;
     const states: JobState[] = [];
@@ -177,10 +174,10 @@ describe('callbacks driven as BITS calls them', () => {
     job.on('transferred', () => transferred++);
     await job.addFile(server.url('a.bin'), path.join(folder.dir, 'stale.bin'));
     await settled();
-    const received = rawBinding.debugStats().callbacksReceived;
+    const reads = rawBinding.debugStats().slowJobStateReads;
     const stale = drive(job, { method: 'JobModification', job: 'slow', delayMs: 1_500 });
-    await vi.waitFor(() => expect(rawBinding.debugStats().callbacksReceived).toBeGreaterThan(received), { timeout: 10_000, interval: 5 });
-    await new Promise((r) => setTimeout(r, 300)); // its GetId and GetState (about 1 ms each) are done; GetProgress sleeps
+    // The callback has read the state ('suspended'); its GetProgress now sleeps.
+    await vi.waitFor(() => expect(rawBinding.debugStats().slowJobStateReads).toBeGreaterThan(reads), { timeout: 10_000, interval: 5 });
     await job.resume();
     await waitForState(job, ['transferred']);
     expect((await stale).hresults).toEqual([0]);

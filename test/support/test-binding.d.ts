@@ -17,6 +17,8 @@ export interface NativeDebugStats {
   processHandles: number;
   /** Calls BITS made to our callback object since the process started. */
   callbacksReceived: number;
+  /** GetState calls answered by the driver's SlowJob (its callback has read the state). */
+  slowJobStateReads: number;
   /** Wine's version when running under Wine, else null. */
   wine: string | null;
 }
