@@ -140,4 +140,5 @@ void RegisterTestExports(Napi::Env env, Napi::Object exports) {
   exports.Set("debugRoundTrip", Napi::Function::New<DebugRoundTrip>(env, "debugRoundTrip"));
   exports.Set("debugValidate", Napi::Function::New<DebugValidate>(env, "debugValidate"));
   exports.Set("debugNullCallbacks", Napi::Function::New<DebugNullCallbacks>(env, "debugNullCallbacks"));
+  RegisterConverterExports(env, exports);
 }

@@ -10,6 +10,8 @@
 // debugStats, debugRoundTrip, debugValidate and debugNullCallbacks on the
 // module's exports.
 void RegisterTestExports(Napi::Env env, Napi::Object exports);
+// debugConvert (converters.cc).
+void RegisterConverterExports(Napi::Env env, Napi::Object exports);
 
 // One call from BITS into our callback object (debugStats().callbacksReceived).
 void CountCallback();
