@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import path from 'node:path';
 
 import { makeTestCertificates } from './test-certs.mjs';
+import { buildCoverageAddon, coverageAddon, coverageDir, report, vitestCoverageArgs } from './coverage.mjs';
 import { ensureWine, root, runWindowsNode, stopWine, toWinePath } from './wine.mjs';
 
 const results = path.join(root, '.test-results');
@@ -14,9 +15,12 @@ mkdirSync(results, { recursive: true });
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const only = process.argv.slice(2); // e.g. `npm test -- integration`
 const want = (project) => only.length === 0 || only.includes(project);
+// COVERAGE=1 (npm run coverage, .ci/run): the same runs, measured (scripts/coverage.mjs).
+const coverage = process.env.COVERAGE === '1';
 
-function vitestArgs(project, outFile) {
+function vitestArgs(project, outFile, coverageOut) {
   return [
+    ...(coverage ? vitestCoverageArgs(coverageOut) : []),
     'run',
     '--project', project,
     '--reporter=default',
@@ -39,6 +43,11 @@ function setupFailed(message) {
   console.error(`test: ${message}`);
   setupFailures.push(message);
   exitCode = 1;
+}
+
+if (coverage) {
+  rmSync(coverageDir, { recursive: true, force: true });
+  if (process.platform !== 'win32' && want('integration') && !buildCoverageAddon()) setupFailed('building the gcov-instrumented test addon into build-coverage/ failed');
 }
 
 // npm pack, unpacked as an app would install it: the integration suite loads it
@@ -72,7 +81,7 @@ function packForIntegration() {
 
 if (want('unit')) {
   const out = path.join(results, 'unit.json');
-  const r = spawnSync(process.execPath, [vitest, ...vitestArgs('unit', out)], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [vitest, ...vitestArgs('unit', out, path.join(coverageDir, 'unit'))], { cwd: root, stdio: 'inherit' });
   const c = counts(out);
   if (!c) {
     console.error('test: the unit run produced no results');
@@ -97,13 +106,14 @@ if (want('integration')) {
   let code;
   let where;
   if (process.platform === 'win32') {
-    code = spawnSync(process.execPath, [vitest, ...vitestArgs('integration', out)], { cwd: root, stdio: 'inherit' }).status;
+    code = spawnSync(process.execPath, [vitest, ...vitestArgs('integration', out, path.join(coverageDir, 'integration'))], { cwd: root, stdio: 'inherit' }).status;
     where = `Windows BITS, Node ${process.version}`;
   } else {
     ensureWine();
     stopWine(); // a fresh wineserver: no jobs left over from an earlier run
-    ({ code } = await runWindowsNode([toWinePath(vitest), ...vitestArgs('integration', toWinePath(out))], {
+    ({ code } = await runWindowsNode([toWinePath(vitest), ...vitestArgs('integration', toWinePath(out), toWinePath(path.join(coverageDir, 'integration')))], {
       logFile: path.join(results, 'integration.log'),
+      env: coverage && existsSync(coverageAddon) ? { WINDOWS_BITS_TEST_ADDON: toWinePath(coverageAddon) } : {},
     }));
     stopWine();
     where = `Wine's BITS, Windows Node ${process.version} under Wine`;
@@ -115,6 +125,8 @@ if (want('integration')) {
   } else summary.push(['integration', where, c]);
   if (code !== 0) exitCode = 1;
 }
+
+if (coverage) report(['unit', 'integration'].filter(want));
 
 let passed = 0;
 let failed = 0;

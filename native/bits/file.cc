@@ -1,6 +1,8 @@
 // Threads: the JS thread; the lambdas run on the COM pool threads.
 #include "bits/file.h"
 
+#include "bits/returned.h"
+
 #include <vector>
 
 Napi::Function File::Define(Napi::Env env) {
@@ -35,11 +37,7 @@ Napi::Value File::GetPeerDownloadStats(const Napi::CallbackInfo& info) {
   return Run<IBackgroundCopyFile4>(info, [](IBackgroundCopyFile4* f, ObjectTable&, Call& call) {
     UINT64 origin = 0, peers = 0;
     HRESULT hr = f->GetPeerDownloadStats(&origin, &peers);
-    if (SUCCEEDED(hr)) {
-      call.result = NValue::Object()
-                        .Set("fromOrigin", NValue::Number(static_cast<double>(origin)))
-                        .Set("fromPeers", NValue::Number(static_cast<double>(peers)));
-    }
+    if (SUCCEEDED(hr)) call.result = PeerStatsToNValue(origin, peers);
     return hr;
   });
 }
@@ -48,7 +46,7 @@ Napi::Value File::GetResponseHeaders(const Napi::CallbackInfo& info) {
   return Run<IBackgroundCopyFile5>(info, [](IBackgroundCopyFile5* f, ObjectTable&, Call& call) {
     BITS_FILE_PROPERTY_VALUE v{};
     HRESULT hr = f->GetProperty(BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS, &v);
-    NValue headers = TextOrNull(v.String);  // freed whatever hr says
+    NValue headers = TakeResponseHeaders(v);  // freed whatever hr says
     if (SUCCEEDED(hr)) call.result = std::move(headers);
     return hr;
   });

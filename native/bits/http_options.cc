@@ -8,6 +8,7 @@
 
 #include "bits/cert_validator.h"
 #include "bits/job.h"
+#include "bits/returned.h"
 
 Napi::Value Job::SetClientCertificateByID(const Napi::CallbackInfo& info) {
   auto location = Arg<BG_CERT_STORE_LOCATION>::Parse(info[0]);
@@ -38,24 +39,11 @@ Napi::Value Job::GetClientCertificate(const Napi::CallbackInfo& info) {
   return Run<IBackgroundCopyJobHttpOptions>(
       info,
       [](IBackgroundCopyJobHttpOptions* job, ObjectTable&, Call& call) {
-        BG_CERT_STORE_LOCATION location;
+        BG_CERT_STORE_LOCATION location{};
         LPWSTR store = nullptr, subject = nullptr;
         BYTE* hash = nullptr;
         HRESULT hr = job->GetClientCertificate(&location, &store, &hash, &subject);
-        std::unique_ptr<BYTE, decltype(&CoTaskMemFree)> ownedHash(hash, &CoTaskMemFree);
-        NValue storeName = TextOrNull(store), subjectName = TextOrNull(subject);  // freed whatever hr says
-        // Microsoft documents RPC_X_BAD_STUB_DATA for a job without a certificate.
-        if (hr == HRESULT_FROM_WIN32(RPC_X_BAD_STUB_DATA) || hr == RPC_X_BAD_STUB_DATA) {
-          call.result = NValue::Null();
-          return S_OK;
-        }
-        if (FAILED(hr)) return hr;
-        call.result = NValue::Object()
-                          .Set("storeLocation", ToNValue(location))
-                          .Set("storeName", std::move(storeName))
-                          .Set("hash", hash ? NValue::Buffer(std::vector<uint8_t>(hash, hash + 20)) : NValue::Null())
-                          .Set("subjectName", std::move(subjectName));
-        return hr;
+        return TakeClientCertificate(hr, location, store, hash, subject, &call.result);
       },
       true);
 }

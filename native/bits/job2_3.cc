@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bits/job.h"
+#include "bits/returned.h"
 
 namespace {
 
@@ -29,8 +30,8 @@ Napi::Value Job::GetNotifyCmdLine(const Napi::CallbackInfo& info) {
       [](IBackgroundCopyJob2* job, ObjectTable&, Call& call) {
         LPWSTR program = nullptr, parameters = nullptr;
         HRESULT hr = job->GetNotifyCmdLine(&program, &parameters);
-        NValue p = TextOrNone(program), a = TextOrNone(parameters);  // freed whatever hr says
-        if (SUCCEEDED(hr)) call.result = NValue::Object().Set("program", std::move(p)).Set("parameters", std::move(a));
+        NValue cmdLine = TakeNotifyCmdLine(program, parameters);  // freed whatever hr says
+        if (SUCCEEDED(hr)) call.result = std::move(cmdLine);
         return hr;
       },
       true);
@@ -51,8 +52,8 @@ Napi::Value Job::GetReplyData(const Napi::CallbackInfo& info) {
         byte* data = nullptr;
         UINT64 length = 0;
         HRESULT hr = job->GetReplyData(&data, &length);
-        std::unique_ptr<byte, decltype(&CoTaskMemFree)> owned(data, &CoTaskMemFree);
-        if (SUCCEEDED(hr)) call.result = NValue::Buffer(std::vector<uint8_t>(data, data + (data ? length : 0)));
+        NValue reply = TakeReplyData(data, length);  // freed whatever hr says
+        if (SUCCEEDED(hr)) call.result = std::move(reply);
         return hr;
       },
       true);

@@ -3,32 +3,7 @@
 // IBackgroundCopyJob5's properties: one BITS_JOB_PROPERTY_VALUE union, whose
 // member depends on the property id.
 #include "bits/job.h"
-
-namespace {
-
-enum class PropertyKind { Dword, Guid, Bool, Uint64, Target, Unknown };
-
-PropertyKind KindOf(BITS_JOB_PROPERTY_ID id) {
-  switch (id) {
-    case BITS_JOB_PROPERTY_ID_COST_FLAGS:
-    case BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS:
-      return PropertyKind::Dword;
-    case BITS_JOB_PROPERTY_NOTIFICATION_CLSID:
-      return PropertyKind::Guid;
-    case BITS_JOB_PROPERTY_DYNAMIC_CONTENT:
-    case BITS_JOB_PROPERTY_HIGH_PERFORMANCE:
-    case BITS_JOB_PROPERTY_ON_DEMAND_MODE:
-      return PropertyKind::Bool;
-    case BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE:
-      return PropertyKind::Uint64;
-    case BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS:
-      return PropertyKind::Target;
-    default:
-      return PropertyKind::Unknown;
-  }
-}
-
-}  // namespace
+#include "bits/returned.h"
 
 Napi::Value Job::GetProperty(const Napi::CallbackInfo& info) {
   auto id = Arg<BITS_JOB_PROPERTY_ID>::Parse(info[0]);
@@ -38,23 +13,7 @@ Napi::Value Job::GetProperty(const Napi::CallbackInfo& info) {
       [id](IBackgroundCopyJob5* job, ObjectTable&, Call& call) {
         BITS_JOB_PROPERTY_VALUE v{};
         HRESULT hr = job->GetProperty(id, &v);
-        if (FAILED(hr)) return hr;
-        switch (KindOf(id)) {
-          case PropertyKind::Dword:
-            call.result = NValue::Number(v.Dword);
-            break;
-          case PropertyKind::Guid:
-            call.result = ToNValue(v.ClsID);
-            break;
-          case PropertyKind::Bool:
-            call.result = NValue::Bool(v.Enable != FALSE);
-            break;
-          case PropertyKind::Uint64:
-            call.result = NValue::Number(static_cast<double>(v.Uint64));
-            break;
-          default:
-            call.result = NValue::Number(static_cast<double>(v.Target));
-        }
+        if (SUCCEEDED(hr)) call.result = JobPropertyToNValue(id, v);
         return hr;
       },
       true);

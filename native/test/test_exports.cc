@@ -143,4 +143,5 @@ void RegisterTestExports(Napi::Env env, Napi::Object exports) {
   exports.Set("debugValidate", Napi::Function::New<DebugValidate>(env, "debugValidate"));
   exports.Set("debugNullCallbacks", Napi::Function::New<DebugNullCallbacks>(env, "debugNullCallbacks"));
   RegisterDriverExports(env, exports);
+  RegisterConverterExports(env, exports);
 }

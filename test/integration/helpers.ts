@@ -15,8 +15,12 @@ import type { BackgroundCopyJob, JobState } from '../../lib/index.js';
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** Where `npm run build` puts the test addon (CMake target windows_bits_test). */
-export const testAddonPath = path.join(root, 'build', 'test', 'windows_bits_test.node');
+/**
+ * Where `npm run build` puts the test addon (CMake target windows_bits_test), or
+ * WINDOWS_BITS_TEST_ADDON: scripts/coverage.mjs points it at the gcov-instrumented
+ * build (build-coverage/test/windows_bits_test.node).
+ */
+export const testAddonPath = process.env.WINDOWS_BITS_TEST_ADDON || path.join(root, 'build', 'test', 'windows_bits_test.node');
 /**
  * The test addon: the product's exports plus test-only counters. lib/ uses this
  * same copy (useBinding, before any lib call), so one addon runs in the process.

@@ -23,7 +23,24 @@ export interface NativeDebugStats {
   wine: string | null;
 }
 
+/** What debugConvert saw: the converter's result and the CoTaskMem blocks it took over. */
+export interface ConvertResult {
+  value: unknown;
+  /** The HRESULT the converter returned (clientCertificate), else 0. */
+  hresult: number;
+  /** CoTaskMemAlloc calls made to build the input, as Windows would. */
+  allocations: number;
+  /** Of those, the blocks freed once. */
+  frees: number;
+  /** Frees of a block already freed (swallowed). */
+  doubleFrees: number;
+  /** Blocks left allocated after the conversion. */
+  leaked: number;
+}
+
 export interface TestBinding extends NativeBinding {
+  /** A product converter (native/bits/returned.h and the like) run on CoTaskMem values built as Windows returns them (native/test/converters.cc). */
+  debugConvert(kind: string, input?: unknown): ConvertResult;
   debugStats(): NativeDebugStats;
   /** To a pool thread and back with no COM call: the package's own cost of a call. */
   debugRoundTrip(): Promise<void>;
