@@ -210,12 +210,12 @@ const byCallback = await hopsManager.createJob('bench hops callback');
 await byCallback.addFile(hopsServer.url('small'), path.join(work, 'hops.bin'));
 byCallback.pollIntervalMs = 3_600_000;
 let atListener = -1;
-const transferred = new Promise((resolve) =>
-  byCallback.once('transferred', () => {
-    atListener = binding.debugStats().callsScheduled;
-    resolve(undefined);
-  }),
-);
+// on(), not once(): once() removes its listener before calling it, and removing
+// the last listener ends the watch's interest (an unsubscribe hop) first.
+const onTransferred = () => {
+  if (atListener < 0) atListener = binding.debugStats().callsScheduled;
+};
+const transferred = new Promise((resolve) => byCallback.on('transferred', () => (onTransferred(), resolve(undefined))));
 await byCallback.getState(); // the watch's subscription and first read have run
 const resuming = byCallback.resume();
 const afterResumePosted = binding.debugStats().callsScheduled;
