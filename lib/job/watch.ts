@@ -105,13 +105,14 @@ class Watch {
   #polling = false;
   /** A poll was asked for while one was in flight: run another when it ends. */
   #again = false;
+  /** Bumped by each callback: a poll issued before one may carry an older status. */
+  #epoch = 0;
   #last: JobStatus | undefined;
   /**
    * No later than the moment #last was read, on process.hrtime's clock: a
    * callback's receivedAt (BITS called us, then the state was read), or the
-   * moment a poll was issued (the read came after). A callback or a poll from
-   * before it may carry an older state than #last and is not believed: one
-   * clock orders both paths.
+   * moment a poll was issued (the read came after). A callback from before it
+   * may carry an older state than #last and is not believed.
    */
   #lastReadNoLaterThan = 0;
 
@@ -192,11 +193,12 @@ class Watch {
       owner = next;
     }
     this.#polling = true;
+    const epoch = this.#epoch;
     const issuedAt = Number(process.hrtime.bigint());
     try {
       const status = await readStatus(owner.handle);
-      // A callback stamped after this poll was issued is at least as new as its answer.
-      if (issuedAt >= this.#lastReadNoLaterThan) {
+      // A callback that came meanwhile is at least as new as this answer.
+      if (epoch === this.#epoch) {
         this.#lastReadNoLaterThan = issuedAt;
         this.#observe(status);
       }
@@ -238,6 +240,7 @@ class Watch {
     // since (a JobModification overtaken by the poller): believing it would step
     // the state back and repeat a change. The poller brings anything newer.
     if (e.receivedAt < this.#lastReadNoLaterThan) return;
+    this.#epoch++;
     this.#lastReadNoLaterThan = e.receivedAt;
     this.#observe({ state, progress, error: e.error ?? null });
     // What the callback told needs no poll for a while.
