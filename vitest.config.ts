@@ -11,13 +11,14 @@ export default defineConfig({
     // Applies to the files of both projects; only the integration order matters.
     sequence: { sequencer: IntegrationSequencer },
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // child-coverage.ts: in a measured run, the processes tests start are measured too.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/child-coverage.ts'] } },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           // Each test first checks that the BITS service is still there.
-          setupFiles: ['test/integration/setup.ts'],
+          setupFiles: ['test/support/child-coverage.ts', 'test/integration/setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,

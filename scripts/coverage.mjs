@@ -18,6 +18,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
+import { childCoverage } from './coverage-children.mjs';
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 export const coverageDir = path.join(root, 'coverage');
@@ -113,10 +115,14 @@ function reasonFor(reasons, name) {
 
 // ---- lib/: V8 coverage through istanbul ---------------------------------
 
-function libCoverage(projects) {
+async function libCoverage(projects) {
   const { createCoverageMap } = require('istanbul-lib-coverage');
   const map = createCoverageMap({});
   const runs = [];
+  // The processes the tests started, which vitest does not follow.
+  const children = await childCoverage(coverageDir, root, projects);
+  for (const data of children.data) map.merge(data);
+  if (children.processes > 0) runs.push(`${children.processes} child processes`);
   for (const project of projects) {
     const file = path.join(coverageDir, project, 'coverage-final.json');
     if (!existsSync(file)) continue;
@@ -128,7 +134,9 @@ function libCoverage(projects) {
       map.merge({ [unix]: { ...fc, path: unix } });
     }
   }
-  const files = map.files().map((f) => {
+  // Only lib/: a child's source maps also name files vitest was not asked about.
+  const libDir = path.join(root, 'lib') + path.sep;
+  const files = map.files().filter((f) => f.startsWith(libDir)).map((f) => {
     const s = map.fileCoverageFor(f).toSummary().lines;
     return { file: rel(f), covered: s.covered, total: s.total, percent: pct(s.covered, s.total) };
   });
@@ -145,9 +153,9 @@ function table(title, files) {
 }
 
 /** Prints both figures and writes coverage/summary.json; `projects` are the vitest runs made. */
-export function report(projects) {
+export async function report(projects) {
   const native = existsSync(buildDir) ? nativeCoverage() : null;
-  const lib = libCoverage(projects);
+  const lib = await libCoverage(projects);
   if (native) {
     table('native/ line coverage (gcov, test addon under Wine; native/test/ not counted)', native.files);
     console.log(`\nnative/ uncovered functions (${native.uncovered.length}):`);

@@ -81,7 +81,8 @@ function packForIntegration() {
 
 if (want('unit')) {
   const out = path.join(results, 'unit.json');
-  const r = spawnSync(process.execPath, [vitest, ...vitestArgs('unit', out, path.join(coverageDir, 'unit'))], { cwd: root, stdio: 'inherit' });
+  const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: path.join(coverageDir, 'children-unit') } : process.env;
+  const r = spawnSync(process.execPath, [vitest, ...vitestArgs('unit', out, path.join(coverageDir, 'unit'))], { cwd: root, stdio: 'inherit', env });
   const c = counts(out);
   if (!c) {
     console.error('test: the unit run produced no results');
@@ -106,14 +107,21 @@ if (want('integration')) {
   let code;
   let where;
   if (process.platform === 'win32') {
-    code = spawnSync(process.execPath, [vitest, ...vitestArgs('integration', out, path.join(coverageDir, 'integration'))], { cwd: root, stdio: 'inherit' }).status;
+    const children = path.join(coverageDir, 'children-integration');
+    const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: children } : process.env;
+    code = spawnSync(process.execPath, [vitest, ...vitestArgs('integration', out, path.join(coverageDir, 'integration'))], { cwd: root, stdio: 'inherit', env }).status;
     where = `Windows BITS, Node ${process.version}`;
   } else {
     ensureWine();
     stopWine(); // a fresh wineserver: no jobs left over from an earlier run
     ({ code } = await runWindowsNode([toWinePath(vitest), ...vitestArgs('integration', toWinePath(out), toWinePath(path.join(coverageDir, 'integration')))], {
       logFile: path.join(results, 'integration.log'),
-      env: coverage && existsSync(coverageAddon) ? { WINDOWS_BITS_TEST_ADDON: toWinePath(coverageAddon) } : {},
+      env: coverage
+        ? {
+            ...(existsSync(coverageAddon) ? { WINDOWS_BITS_TEST_ADDON: toWinePath(coverageAddon) } : {}),
+            WINDOWS_BITS_CHILD_COVERAGE: toWinePath(path.join(coverageDir, 'children-integration')),
+          }
+        : {},
     }));
     stopWine();
     where = `Wine's BITS, Windows Node ${process.version} under Wine`;
@@ -126,7 +134,7 @@ if (want('integration')) {
   if (code !== 0) exitCode = 1;
 }
 
-if (coverage) report(['unit', 'integration'].filter(want));
+if (coverage) await report(['unit', 'integration'].filter(want));
 
 let passed = 0;
 let failed = 0;
