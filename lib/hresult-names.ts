@@ -28,6 +28,11 @@ export const HRESULT_NAMES: ReadonlyMap<number, string> = new Map<number, string
   [0x800706BA, 'RPC_S_SERVER_UNAVAILABLE'],
   [0x800706BE, 'RPC_S_CALL_FAILED'],
   [0x800706BF, 'RPC_S_CALL_FAILED_DNE'],
+  // What the client certificate methods answer (Microsoft's pages for them): no
+  // certificate or no such store, and the marshaller's own refusals.
+  [0x800706F4, 'RPC_X_NULL_REF_POINTER'],
+  [0x800706F7, 'RPC_X_BAD_STUB_DATA'],
+  [0x80092004, 'CRYPT_E_NOT_FOUND'],
   [0x80010108, 'RPC_E_DISCONNECTED'],
   [0x80010007, 'RPC_E_SERVER_DIED'],
   [0x80010012, 'RPC_E_SERVER_DIED_DNE'],

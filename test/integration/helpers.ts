@@ -59,6 +59,16 @@ export async function realOrNotImplemented<T>(call: Promise<T>, check: (value: T
   }
 }
 
+/** `call` rejects with a BitsError of this symbolic code, naming this method. */
+export async function expectCode(call: Promise<unknown>, code: string, method: string): Promise<void> {
+  const e = await call.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(BitsError);
+  expect(e).toMatchObject({ code, method });
+}
+
 /** Polls until the job reaches one of `states` (BITS calls are cheap; 50 ms is fine). */
 export async function waitForState(job: BackgroundCopyJob, states: JobState[], timeoutMs = 30_000): Promise<JobState> {
   const end = Date.now() + timeoutMs;
@@ -81,6 +91,43 @@ export async function cancelQuietly(...jobs: BackgroundCopyJob[]): Promise<void>
   // Bounded: a cleanup must not turn a failed test into a hung suite.
   const limit = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
   await Promise.race([Promise.all(jobs.map((j) => j.cancel().catch(() => undefined))), limit]);
+}
+
+/** `p`, or the text `late` when it has not settled within `ms`. */
+async function within<T>(p: Promise<T>, ms: number, late: string): Promise<T | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(late), ms)));
+  try {
+    return await Promise.race([p, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * What a failed test leaves behind, for its report: whether the addon's COM pool
+ * answers, the calls still pending, and every job in the queue with its state,
+ * progress and files. A test that timed out shows here whether BITS stopped moving
+ * a job (Wine transfers one job at a time), a call into BITS never returned, or
+ * the package missed a change.
+ */
+export async function queueReport(): Promise<string> {
+  const stats = rawBinding.debugStats();
+  const lines = [`after the failure: ${stats.pendingCalls} calls pending, ${stats.callsScheduled} scheduled, ${stats.callbacksReceived} callbacks received`];
+  lines.push(`  COM pool round trip: ${await within(rawBinding.debugRoundTrip().then(() => 'answers'), 5_000, 'no answer in 5 s')}`);
+  const jobs = await within(manager().then((m) => m.listJobs()), 10_000, 'listJobs: no answer in 10 s');
+  if (typeof jobs === 'string') lines.push(`  ${jobs}`);
+  else {
+    for (const job of jobs) {
+      const about = Promise.all([job.getDisplayName(), job.getSnapshot(), job.listFiles().then((files) => Promise.all(files.map((f) => f.getRemoteName())))]).then(
+        ([name, snap, remotes]) => `${job.id} '${name}' ${snap.state} ${snap.progress.bytesTransferred}/${String(snap.progress.bytesTotal)} bytes ${remotes.join(' ')}`,
+        (e: unknown) => `${job.id} unreadable: ${String(e)}`,
+      );
+      lines.push(`  ${await within(about, 5_000, `${job.id}: no answer in 5 s`)}`);
+      job.close();
+    }
+  }
+  return lines.join('\n');
 }
 
 const NO_SUCH_JOB = '{00000000-0000-0000-0000-000000000000}';

@@ -4,9 +4,13 @@
 // error. This turns the cascade into one plain sentence per test.
 import { beforeEach } from 'vitest';
 
-import { serviceGone } from './helpers.js';
+import { queueReport, serviceGone } from './helpers.js';
 
-beforeEach(async () => {
+beforeEach(async ({ onTestFailed }) => {
   const gone = await serviceGone();
   if (gone) throw new Error(gone);
+  // A hang (a test that timed out) says where things stood: BITS's queue and our pool.
+  onTestFailed(async () => {
+    console.error(await queueReport());
+  });
 });

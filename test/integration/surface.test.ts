@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 
 import { BitsError } from '../../lib/index.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
-import { cancelQuietly, manager, rawBinding, realOrNotImplemented, tempFolder, wine } from './helpers.js';
+import { cancelQuietly, expectCode, manager, rawBinding, realOrNotImplemented, tempFolder, wine } from './helpers.js';
 
 const created: BackgroundCopyJob[] = [];
 const folder = tempFolder();
@@ -19,12 +19,6 @@ async function job(name: string): Promise<BackgroundCopyJob> {
   const j = await (await manager()).createJob(name);
   created.push(j);
   return j;
-}
-
-async function expectCode(call: Promise<unknown>, code: string, method: string): Promise<void> {
-  const e = await call.then(() => null, (err: unknown) => err);
-  expect(e).toBeInstanceOf(BitsError);
-  expect(e).toMatchObject({ code, method });
 }
 
 describe('IBackgroundCopyJob properties', () => {

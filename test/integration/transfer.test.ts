@@ -4,10 +4,11 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
+import { download, startDownload, startUpload } from '../../lib/index.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
 import { startServer } from '../support/http-server.js';
 import type { TestServer } from '../support/http-server.js';
-import { cancelQuietly, manager, randomContent, tempFolder, waitForState } from './helpers.js';
+import { cancelQuietly, manager, randomContent, realOrNotImplemented, tempFolder, waitForState, wine } from './helpers.js';
 
 const big = randomContent(4 * 1024 * 1024 + 123);
 const small = randomContent(70_000);
@@ -93,5 +94,71 @@ describe('transfers', () => {
     expect(await job.getState()).toBe('acknowledged');
     await expect(job.complete()).rejects.toMatchObject({ code: 'BG_E_INVALID_STATE', method: 'IBackgroundCopyJob::Complete' });
     await expect(job.resume()).rejects.toMatchObject({ code: 'BG_E_INVALID_STATE' });
+  });
+});
+
+describe('one-call transfers: the options reach the job', () => {
+  test('startDownload() sets each option on the job it makes, then the file arrives', async () => {
+    const dest = path.join(folder.dir, 'options.bin');
+    const job = await startDownload(server.url('small.bin'), dest, {
+      displayName: 'with options',
+      description: 'every option',
+      priority: 'high',
+      headers: { 'X-Windows-Bits-Test': 'options' },
+      minimumRetryDelay: 61,
+      noProgressTimeout: 901,
+      maximumDownloadTime: 3600,
+    });
+    created.push(job);
+    expect(await job.getDisplayName()).toBe('with options');
+    expect(await job.getDescription()).toBe('every option');
+    expect(await job.getCustomHeaders()).toEqual(['X-Windows-Bits-Test: options']);
+    // Wine's setters accept these and keep their defaults (surface.test.ts).
+    expect(await job.getMinimumRetryDelay()).toBe(wine ? 30 : 61);
+    expect(await job.getNoProgressTimeout()).toBe(wine ? 900 : 901);
+    const job4 = await job.queryJob4();
+    await realOrNotImplemented(job4.getMaximumDownloadTime(), (s) => expect(s).toBe(3600), 'IBackgroundCopyJob4::GetMaximumDownloadTime');
+    await job.waitForTransfer({ pollIntervalMs: 50 });
+    await job.complete();
+    expect(readFileSync(dest).equals(small)).toBe(true);
+    expect(server.requests.some((r) => r.path === '/small.bin' && r.headers['x-windows-bits-test'] === 'options')).toBe(true);
+  });
+
+  test('an option this BITS refuses fails the start, and the job made for it is cancelled', async () => {
+    const dest = path.join(folder.dir, 'refused.bin');
+    const displayName = `refused option ${process.pid}`;
+    const e = await download(server.url('small.bin'), dest, { displayName, proxy: { usage: 'no-proxy' }, highPerformance: false, pollIntervalMs: 50 }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    if (!wine) {
+      // Windows takes both options: the download went through.
+      expect(e).toBeNull();
+      expect(readFileSync(dest).equals(small)).toBe(true);
+      return;
+    }
+    expect(e).toMatchObject({ name: 'BitsError', code: 'E_NOTIMPL', method: 'IBackgroundCopyJob::SetProxySettings' });
+    expect(existsSync(dest)).toBe(false);
+    // Wine lists cancelled jobs for a while; Windows drops them at once.
+    const left = await (await manager()).listJobs();
+    const states = await Promise.all(left.map(async (j) => ((await j.getDisplayName()) === displayName ? j.getState() : null)));
+    left.forEach((j) => j.close());
+    expect(states.filter((s) => s !== null && s !== 'cancelled')).toEqual([]);
+  });
+
+  test('startUpload() returns the queued upload job at once', async () => {
+    const source = path.join(folder.dir, 'up-source.bin');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(source, small);
+    const url = server.url('uploads/up.bin');
+    const job = await startUpload(source, url, { displayName: 'one-call upload' });
+    created.push(job);
+    expect(await job.getType()).toBe('upload');
+    const [file] = await job.listFiles();
+    expect(await file!.getRemoteName()).toBe(url);
+    expect((await file!.getLocalName()).toLowerCase()).toBe(source.toLowerCase());
+    // This server has no BITS upload support: Windows refuses it, Wine GETs the
+    // URL and gets a 404 (upload.test.ts uploads to the real upload server).
+    expect(await waitForState(job, ['error', 'transferred'])).toBe('error');
   });
 });
