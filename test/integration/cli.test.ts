@@ -1,7 +1,7 @@
 // The real `bits` process, run by Windows Node (under Wine on Linux) against real
 // BITS: stdout, stderr and exit codes, the --json documents, and bad usage.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { startServer } from '../support/http-server.js';
 import type { TestServer } from '../support/http-server.js';
-import { randomContent, tempFolder, wine } from './helpers.js';
+import { manager, randomContent, tempFolder, waitForState, wine } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = path.join(root, 'dist', 'cli', 'main.js');
@@ -72,6 +72,9 @@ describe('bits CLI', () => {
     const noPassword = await bits(['download', '--user', 'me', server.url('a.bin'), path.join(folder.dir, 'x.bin')]);
     expect(noPassword.code).toBe(2);
     expect(noPassword.stderr).toContain('--password-env');
+    const dir = await bits(['download', 'http://[not-a-url', folder.dir]);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toContain('not a URL: http://[not-a-url');
     const asJson = await bits(['--json', 'set', '{00000000-0000-0000-0000-000000000001}']);
     expect(asJson.code).toBe(2);
     expect(json<{ error: { name: string } }>(asJson).error.name).toBe('UsageError');
@@ -79,7 +82,7 @@ describe('bits CLI', () => {
 
   test('download --json: one document with the documented shape, files intact', async () => {
     const dir = tempFolder();
-    const run = await bits(['--json', 'download', server.url('a.bin'), server.url('b.bin'), dir.dir]);
+    const run = await bits(['--json', 'download', '--priority', 'high', server.url('a.bin'), server.url('b.bin'), dir.dir]);
     expect(run.code, run.stderr).toBe(0);
     const doc = json<Record<string, unknown>>(run);
     expect(Object.keys(doc).sort()).toEqual(['bytesTransferred', 'durationMs', 'files', 'jobId']);
@@ -147,5 +150,59 @@ describe('bits CLI', () => {
     expect(human.stdout).toContain(id);
     expect(human.stdout.includes('\u001b[')).toBe(false); // no colors off a terminal
     await bits(['cancel', id]);
+  });
+
+  test('set changes what it names and says so; a bad value exits 2 before BITS is asked', async () => {
+    const id = json<{ jobId: string }>(await bits(['--json', 'create', 'cli set'])).jobId;
+    for (const bad of [['--retry-delay', '1.5'], ['--priority', 'urgent'], ['--no-progress-timeout', 'soon'], []]) {
+      const refused = await bits(['set', id, ...bad]);
+      expect([bad, refused.code]).toEqual([bad, 2]);
+    }
+    const run = await bits(['--json', 'set', id, '--priority', 'low', '--description', 'set by the CLI', '--header', 'X-Cli: yes', '--retry-delay', '61', '--no-progress-timeout', '901']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(json(run)).toEqual({ jobId: id, changed: ['priority', 'description', 'headers', 'minimumRetryDelay', 'noProgressTimeout'] });
+    const info = json<{ description: string; customHeaders: string[]; minimumRetryDelay: number; noProgressTimeout: number }>(await bits(['--json', 'info', id]));
+    expect(info).toMatchObject({ description: 'set by the CLI', customHeaders: ['X-Cli: yes'] });
+    // Wine's setters accept these and keep their defaults (surface.test.ts).
+    expect([info.minimumRetryDelay, info.noProgressTimeout]).toEqual(wine ? [30, 900] : [61, 901]);
+    const human = await bits(['set', id, '--description', 'again']);
+    expect(human.stdout.trim()).toBe(`set description on ${id}`);
+    expect((await bits(['cancel', id])).code).toBe(0);
+  });
+
+  test('info shows the error of a job kept after a failure: code, context and the file', async () => {
+    const failed = await bits(['--json', 'download', '--keep-on-error', server.url('missing.bin'), path.join(folder.dir, 'kept.bin')]);
+    expect(failed.code).toBe(1);
+    const id = json<{ error: { jobId: string } }>(failed).error.jobId;
+    const info = await bits(['info', id]);
+    expect(info.code, info.stderr).toBe(0);
+    expect(info.stdout).toMatch(/error\s+BG_E_HTTP_ERROR_404 \(0x80190194\) in remote-file/);
+    expect(info.stdout).toContain(server.url('missing.bin'));
+    expect((await bits(['cancel', id])).code).toBe(0); // in error, not transferring: safe under Wine too
+  });
+
+  test('upload: a missing file exits 2; a server without BITS uploads fails the job (exit 1); --async returns the id', async () => {
+    const source = path.join(folder.dir, 'to-upload.bin');
+    writeFileSync(source, b);
+    const missing = await bits(['upload', path.join(folder.dir, 'nothing-here.bin'), server.url('up/x.bin')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    // The test file server speaks no BITS upload protocol (upload.test.ts has the real one).
+    const refused = await bits(['--json', 'upload', source, server.url('up/refused.bin')]);
+    expect(refused.code).toBe(1);
+    const error = json<{ error: { name: string; jobId: string } }>(refused).error;
+    expect(error.name).toBe('BitsError');
+    expect(error.jobId).toMatch(/^\{[0-9A-F-]{36}\}$/);
+    // The failed upload's job was cancelled, and Wine 8's Cancel deletes an upload
+    // job's local file, the source (Windows leaves it): write it again.
+    writeFileSync(source, b);
+    const started = await bits(['--json', 'upload', '--async', source, server.url('up/async.bin')]);
+    expect(started.code, started.stdout).toBe(0);
+    const doc = json<{ jobId: string; files: Array<{ remoteUrl: string; localPath: string }> }>(started);
+    expect(doc.files).toEqual([{ remoteUrl: server.url('up/async.bin'), localPath: source }]);
+    const job = await (await manager()).getJob(doc.jobId);
+    expect(await job.getType()).toBe('upload');
+    expect(await waitForState(job, ['error', 'transferred'])).toBe('error');
+    await job.cancel();
   });
 });
