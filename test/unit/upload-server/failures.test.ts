@@ -1,6 +1,6 @@
 // When the disk or the app around the handler gets in the way: a sessions folder
-// that cannot be made or vanishes, a finished name taken by a folder, a client
-// gone mid-body, a response someone else started.
+// that cannot be made or vanishes, a finished name taken by a folder, a body read
+// before the handler, a client gone mid-body, a response someone else started.
 // Each is answered (or the connection dropped) and reported, and the server
 // carries on once the obstacle is gone.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -136,6 +136,19 @@ describe('the disk in the way', () => {
 });
 
 describe('the body and the response', () => {
+  test('a Fragment whose body something read before the handler: 500, reported, nothing acked (the client is still there)', async () => {
+    const { dir, client, events } = await serveApp((handler, req, res) => {
+      if (req.headers['bits-packet-type'] !== 'Fragment') return handler(req, res);
+      // A body parser mounted before the handler (express.raw({ type: '*/*' }), say).
+      req.resume();
+      req.once('end', () => handler(req, res));
+    });
+    const id = await client.create('/read.bin');
+    expectError(await client.fragment('/read.bin', id, 0, Buffer.alloc(10, 1), 20), 500, E_FAIL);
+    expect(refusals(events)).toEqual([{ type: 'refused', sessionId: id, status: 500, code: E_FAIL, message: 'fragment body: 0 of 10 bytes' }]);
+    expect(statSync(path.join(dir, '.bits-sessions', id.slice(1, -1), 'data')).size).toBe(0);
+  });
+
   test('a client gone mid-fragment: nothing answered or reported, nothing acked, and the session carries on', async () => {
     const u = await uploads();
     const id = await u.client.create('/gone.bin');
