@@ -11,7 +11,11 @@ import type { Readable } from 'node:stream';
 
 const BATCH = 1 << 20;
 
-/** The body ended before Content-Length bytes arrived (the client went away). */
+/**
+ * The body held other than Content-Length bytes although the request completed:
+ * something read it before the handler did (a client that goes away mid-body
+ * makes Node fail the read with ECONNRESET instead).
+ */
 export class IncompleteBodyError extends Error {
   override readonly name = 'IncompleteBodyError';
 }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { IncompleteBodyError, receiveFragment } from './fragment.js';
+import { receiveFragment } from './fragment.js';
 import { finalPath, nameFromUrl, unsafeNameReason } from './names.js';
 import { resolveOptions } from './options.js';
 import type { ResolvedOptions, UploadServerOptions } from './options.js';
@@ -70,8 +70,11 @@ class Uploads {
         ack(res, { 'BITS-Session-Id': `{${sid}}` });
       });
     } catch (e) {
-      if (e instanceof IncompleteBodyError || (req.destroyed && !req.complete)) {
-        res.destroy(); // the client went away mid-body: nobody to answer
+      // The client went away mid-body (Node fails the read with ECONNRESET): nobody to answer.
+      // A body that ended short while complete (IncompleteBodyError) was read by something
+      // before the handler; that client is still waiting, so it is refused below.
+      if (req.destroyed && !req.complete) {
+        res.destroy();
         return;
       }
       const err = e instanceof PacketError ? e : new PacketError(500, HRESULT.E_FAIL, e instanceof Error ? e.message : String(e));

@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 import { createUploadServer } from '../../lib/upload-server/index.js';
@@ -74,6 +75,27 @@ export async function until(check: () => boolean, what: string, timeoutMs = 10_0
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * Writes `block` to `stream` again and again until `total` bytes are written,
+ * waiting for 'drain' whenever write() asks to, then calls `done`. Returns a
+ * reader of the bytes written so far, which back-pressure tests watch.
+ */
+export function writeBlocks(stream: Writable, block: Buffer, total: number, done?: () => void): () => number {
+  let written = 0;
+  const pump = (): void => {
+    while (written < total) {
+      written += block.length;
+      if (!stream.write(block)) {
+        stream.once('drain', pump);
+        return;
+      }
+    }
+    done?.();
+  };
+  pump();
+  return () => written;
 }
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));

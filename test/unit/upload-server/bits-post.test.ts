@@ -13,7 +13,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { acceptBitsPost } from '../../../lib/upload-server/index.js';
 import { BitsRequestFramer } from '../../../lib/upload-server/framing.js';
 import { BitsClient, rawExchange, statuses } from '../../support/bits-client.js';
-import { startUploads, until } from '../../support/upload-fixture.js';
+import { startUploads, until, writeBlocks } from '../../support/upload-fixture.js';
 import type { Uploads } from '../../support/upload-fixture.js';
 
 // A self-signed certificate for 127.0.0.1 (P-256, valid until 2126), made for this test
@@ -142,26 +142,15 @@ describe('acceptBitsPost', () => {
     const client = connect(port, '127.0.0.1');
     await new Promise((r) => client.once('connect', r));
     client.write(`BITS_POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`);
-    const block = Buffer.alloc(1 << 20);
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < total) {
-        sent += block.length;
-        if (!client.write(block)) {
-          client.once('drain', pump);
-          return;
-        }
-      }
-    };
-    pump();
+    const sent = writeBlocks(client, Buffer.alloc(1 << 20), total);
     // The client stalls once the kernel buffers are full; without back-pressure it would send all 256 MiB.
     let last = -1;
     let since = Date.now();
     await until(() => {
-      if (sent !== last) [last, since] = [sent, Date.now()];
+      if (sent() !== last) [last, since] = [sent(), Date.now()];
       return serverSocket !== undefined && Date.now() - since > 300;
     }, 'the client to stall', 40_000);
-    expect(sent).toBeLessThan(total);
+    expect(sent()).toBeLessThan(total);
     expect(serverSocket!.bytesRead).toBeLessThan(32 << 20);
     const answer = new Promise<string>((resolve) => {
       let text = '';

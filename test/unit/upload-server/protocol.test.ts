@@ -154,6 +154,16 @@ describe('packets', () => {
   });
 });
 
+describe('other requests', () => {
+  test('neither a packet nor a reply download: 404 to GET and HEAD, 405 to other methods, naming the allowed ones', async () => {
+    const reply = '/.bits-reply/0f0e0d0c-0b0a-4908-8706-050403020100';
+    for (const [method, url, status] of [['GET', '/x.bin', 404], ['HEAD', '/x.bin', 404], ['POST', '/x.bin', 405], ['PUT', '/x.bin', 405], ['DELETE', reply, 405]] as const) {
+      const a = await u.client.send(method, url, {});
+      expect([method, a.status, a.headers.allow, a.headers['content-length']]).toEqual([method, status, 'BITS_POST, GET, HEAD', '0']);
+    }
+  });
+});
+
 describe('limits', () => {
   test('413 BG_E_TOO_LARGE for a declared total over maxFileSize and a fragment over maxFragmentSize; 503 past maxSessions', async () => {
     await u.close();

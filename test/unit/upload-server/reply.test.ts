@@ -91,6 +91,27 @@ describe('upload-reply', () => {
     expect(readFileSync(path.join(u.dir, 'bad.bin')).equals(content)).toBe(true);
     expect(u.events.some((e) => e.type === 'callback-failed' && e.message === 'virus scanner offline')).toBe(true);
   });
+
+  test('HEAD answers as GET would, without the body; an empty reply is served as 200 with no body', async () => {
+    const replies = [Buffer.from('twelve bytes'), Buffer.alloc(0)];
+    u = await startUploads({ onUpload: () => ({ reply: replies.shift()! }) });
+    const replyOf = async (name: string): Promise<string> => {
+      const id = await u!.client.create(name);
+      return String((await u!.client.fragment(name, id, 0, Buffer.from('x'), 1)).headers['bits-reply-url']);
+    };
+    const full = await replyOf('/h.bin');
+    const head = await u.client.send('HEAD', full, {});
+    expect([head.status, head.headers['content-length'], head.headers['accept-ranges'], head.body.length]).toEqual([200, '12', 'bytes', 0]);
+    const part = await u.client.send('HEAD', full, { Range: 'bytes=2-5' });
+    expect([part.status, part.headers['content-range'], part.headers['content-length'], part.body.length]).toEqual([206, 'bytes 2-5/12', '4', 0]);
+    const empty = await replyOf('/e.bin');
+    for (const method of ['GET', 'HEAD']) {
+      const a = await u.client.send(method, empty, {});
+      expect([a.status, a.headers['content-length'], a.body.length]).toEqual([200, '0', 0]);
+    }
+    const beyond = await u.client.send('GET', empty, { Range: 'bytes=0-' });
+    expect([beyond.status, beyond.headers['content-range']]).toEqual([416, 'bytes */0']);
+  });
 });
 
 describe('principals', () => {
@@ -126,6 +147,7 @@ describe('principals', () => {
     expect(last.status).toBe(200);
     const replyUrl = String(last.headers['bits-reply-url']);
     expect((await mallory.send('GET', replyUrl, {})).status).toBe(404);
+    expect((await new BitsClient(u.base).send('GET', replyUrl, {})).status).toBe(403); // authorize refuses: nobody's reply
     expect((await alice.send('GET', replyUrl, {})).body.toString()).toBe('secret');
     expect(readFileSync(path.join(u.dir, 'a.bin')).equals(Buffer.concat([Buffer.alloc(10, 1), Buffer.alloc(10, 3)]))).toBe(true);
   });
