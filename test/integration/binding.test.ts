@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 
 import type { NativeJob, NativeManager } from '../../binding.js';
 import { BitsError, ObjectClosedError } from '../../lib/index.js';
@@ -180,5 +180,28 @@ describe('the COM boundary, called as BITS calls it', () => {
     const before = rawBinding.debugStats().callbacksReceived;
     expect(await rawBinding.debugNullCallbacks()).toEqual([0, 0, 0, 0, 0]);
     expect(rawBinding.debugStats().callbacksReceived - before).toBe(5);
+  });
+});
+
+describe('binding(): the product load path', () => {
+  test('node-gyp-build finds the local build, and its failures are lib BitsErrors', async () => {
+    // A fresh copy of lib/binding.ts (the suite's copy was handed the test addon):
+    // it loads build/Release the way an installed package loads its prebuild.
+    vi.resetModules();
+    const fresh = await import('../../lib/binding.js');
+    const { BitsError: FreshBitsError } = await import('../../lib/errors.js');
+    const product = fresh.binding();
+    expect(fresh.binding()).toBe(product); // loaded once
+    expect(Object.keys(product).sort()).toEqual(['connect', 'setErrorClasses', 'setEventListener']);
+    const manager = await product.connect();
+    const e = await manager.getJob('{00000000-0000-0000-0000-000000000001}').then(
+      () => null,
+      (err: unknown) => err,
+    );
+    manager.close();
+    // Built by the addon with the error class this copy of lib/ handed it.
+    expect(e).toBeInstanceOf(FreshBitsError);
+    expect(e).toMatchObject({ code: 'BG_E_NOT_FOUND', method: 'IBackgroundCopyManager::GetJob' });
+    vi.resetModules();
   });
 });

@@ -1,15 +1,22 @@
 // `bits monitor` on a terminal: it redraws in place until q or Ctrl-C, then
 // gives the terminal back. A child process has no terminal here, so the command
 // runs in this process with stdout and stdin made to look like one.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 
 import { Context } from '../../lib/cli/context.js';
 import { monitorCommand } from '../../lib/cli/job-commands.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
-import { cancelQuietly, manager } from './helpers.js';
+import { cancelQuietly, manager, tempFolder } from './helpers.js';
 
 const created: BackgroundCopyJob[] = [];
-afterAll(() => cancelQuietly(...created));
+const folder = tempFolder();
+afterAll(async () => {
+  await cancelQuietly(...created);
+  folder.cleanup();
+});
 
 const CLEAR = '\x1b[H\x1b[2J';
 
@@ -95,5 +102,36 @@ describe('bits monitor on a terminal', () => {
     expect(resume).toHaveBeenCalled(); // by the command, and by Node on the 'data' listener
     expect(pause).toHaveBeenCalledTimes(1);
     expect(stdin.listenerCount('data')).toBe(dataListeners);
+  });
+
+  test('without an id it follows the jobs that come and lets go of the jobs that leave', async () => {
+    const m = await manager();
+    const first = await m.createJob('monitor first');
+    created.push(first);
+    const { written } = fakeTerminal(Number.POSITIVE_INFINITY);
+    const lastFrame = (): string => written.filter((w) => w.startsWith(CLEAR)).at(-1) ?? '';
+    const ctx = new Context(false);
+    const running = monitorCommand(ctx, undefined, { interval: '0.1' });
+    await vi.waitFor(() => expect(lastFrame()).toContain(first.id), { timeout: 20_000, interval: 50 });
+    const second = await m.createJob('monitor second');
+    created.push(second);
+    await vi.waitFor(() => expect(lastFrame()).toContain(second.id), { timeout: 20_000, interval: 50 });
+    // A suspended job: cancelling it is safe under Wine. Windows drops a cancelled
+    // job from EnumJobs at once; Wine on its transfer thread's next round, which
+    // the next resumed job starts: the second job, copying a local file.
+    await first.cancel();
+    writeFileSync(path.join(folder.dir, 'src.bin'), 'monitor');
+    await second.addFile(path.join(folder.dir, 'src.bin'), path.join(folder.dir, 'dst.bin'));
+    await second.resume();
+    await vi.waitFor(
+      () => {
+        expect(lastFrame()).not.toContain(first.id);
+        expect(lastFrame()).toContain(second.id);
+      },
+      { timeout: 40_000, interval: 50 },
+    );
+    process.emit('SIGINT');
+    await running;
+    ctx.close();
   });
 });
