@@ -115,7 +115,14 @@ export async function queueReport(): Promise<string> {
   const stats = rawBinding.debugStats();
   const lines = [`after the failure: ${stats.pendingCalls} calls pending, ${stats.callsScheduled} scheduled, ${stats.callbacksReceived} callbacks received`];
   lines.push(`  COM pool round trip: ${await within(rawBinding.debugRoundTrip().then(() => 'answers'), 5_000, 'no answer in 5 s')}`);
-  const jobs = await within(manager().then((m) => m.listJobs()), 10_000, 'listJobs: no answer in 10 s');
+  const jobs = await within(
+    manager().then(
+      (m) => m.listJobs(),
+      (e: unknown) => `connect: ${String(e)}`,
+    ),
+    10_000,
+    'listJobs: no answer in 10 s',
+  ).catch((e: unknown) => `listJobs: ${String(e)}`);
   if (typeof jobs === 'string') lines.push(`  ${jobs}`);
   else {
     for (const job of jobs) {
