@@ -20,6 +20,11 @@ export interface Script {
   gated?: boolean;
   /** getStatus rejects with this from the given read on (0-based), as when the service dies. */
   failFrom?: { read: number; error: Error };
+  /**
+   * The binding's answers for other job methods (getTimes, getProperty, ...), or
+   * in place of the scripted ones: each call is recorded by name, then answered.
+   */
+  answers?: Partial<NativeJob>;
 }
 
 export interface Scripted {
@@ -29,6 +34,8 @@ export interface Scripted {
   calls: string[];
   /** A new wrapper of the scripted job, as manager.getJob would give. */
   job(): BackgroundCopyJob;
+  /** The calls that went through this wrapper's own native handle, in order. */
+  callsOf(job: BackgroundCopyJob): string[];
   /** Delivers an event as the addon's callback would. */
   callback(event: Partial<NativeJobEvent> & Pick<NativeJobEvent, 'kind'>): void;
   /** With `gated`: answers the oldest getStatus still waiting. */
@@ -50,18 +57,31 @@ export function scripted(script: Script): Scripted {
   let i = 0;
   const id = `{00000000-0000-0000-0000-${String(++jobs).padStart(12, '0')}}`;
   const calls: string[] = [];
+  const byWrapper = new WeakMap<BackgroundCopyJob, string[]>();
   const gates: Array<() => void> = [];
   let listener: ((e: NativeJobEvent) => void) | undefined;
   const progress = (): NativeProgress => ({ bytesTotal: 100, bytesTransferred: Math.min(100, i * 10), filesTotal: 1, filesTransferred: 0 });
-  const record = <T>(name: string, value: T): Promise<T> => {
-    calls.push(name);
-    return Promise.resolve(value);
-  };
-  const native = (): NativeJob =>
-    ({
+  const native = (own: string[]): NativeJob => {
+    const log = (name: string): void => {
+      calls.push(name);
+      own.push(name);
+    };
+    const record = <T>(name: string, value: T): Promise<T> => {
+      log(name);
+      return Promise.resolve(value);
+    };
+    const answers: Record<string, (...args: unknown[]) => unknown> = {};
+    for (const [name, answer] of Object.entries(script.answers ?? {})) {
+      if (typeof answer !== 'function') continue;
+      answers[name] = (...args: unknown[]): unknown => {
+        log(name);
+        return (answer as (...a: unknown[]) => unknown)(...args);
+      };
+    }
+    return {
       id,
       getStatus: () => {
-        calls.push('getStatus');
+        log('getStatus');
         if (script.failFrom && i >= script.failFrom.read) return Promise.reject(script.failFrom.error);
         const s = script.states[Math.min(i, script.states.length - 1)] ?? 'queued';
         i++;
@@ -75,8 +95,10 @@ export function scripted(script: Script): Scripted {
       getNoProgressTimeout: () => record('getNoProgressTimeout', script.noProgressTimeout ?? 1209600),
       subscribe: () => record('subscribe', undefined),
       unsubscribe: () => record('unsubscribe', undefined),
-      close: () => void calls.push('close'),
-    }) as unknown as NativeJob;
+      close: () => log('close'),
+      ...answers,
+    } as unknown as NativeJob;
+  };
   useBinding({
     connect: () => Promise.reject(new Error('scripted: no manager')),
     setEventListener: (fn: (e: NativeJobEvent) => void) => {
@@ -87,7 +109,13 @@ export function scripted(script: Script): Scripted {
   return {
     id,
     calls,
-    job: () => jobFromNative(native()),
+    job: () => {
+      const own: string[] = [];
+      const job = jobFromNative(native(own));
+      byWrapper.set(job, own);
+      return job;
+    },
+    callsOf: (job) => byWrapper.get(job) ?? [],
     // receivedAt on process.hrtime's clock, as the addon stamps it when BITS calls.
     callback: (e) => listener?.({ jobId: id, state: -1, receivedAt: Number(process.hrtime.bigint()), ...e }),
     release: () => gates.shift()?.(),

@@ -2,7 +2,7 @@
 // never with NO_COLOR, sizes, tables that ignore color codes, every command's help.
 import { afterEach, describe, expect, test } from 'vitest';
 
-import { bytes, colorEnabled, duration, fitPair, middle, outputWidth, paint, table } from '../../lib/cli/format.js';
+import { bytes, colorEnabled, duration, fitPair, middle, outputWidth, paint, stateColor, table } from '../../lib/cli/format.js';
 import { program } from '../../lib/cli/main.js';
 
 // Only isTTY is read.
@@ -36,6 +36,24 @@ describe('CLI output', () => {
     expect(duration(59)).toBe('59s');
     expect(duration(61)).toBe('1m01s');
     expect(duration(Infinity)).toBe('?');
+  });
+
+  test('durations of an hour or more are hours and minutes, the seconds dropped', () => {
+    expect(duration(3599.4)).toBe('59m59s');
+    expect(duration(3599.6)).toBe('1h00m'); // rounded to the second first
+    expect(duration(3 * 3600 + 5 * 60 + 59)).toBe('3h05m');
+    expect(duration(50 * 3600)).toBe('50h00m');
+  });
+
+  test('each job state has its color: final success green, failure red, waiting yellow, the rest cyan', () => {
+    Reflect.deleteProperty(process.env, 'NO_COLOR');
+    process.env.TERM = 'xterm';
+    const painted = (state: string): string => paint(tty, stateColor(state), state);
+    expect(['transferred', 'acknowledged'].map(painted)).toEqual(['\x1b[32mtransferred\x1b[39m', '\x1b[32macknowledged\x1b[39m']);
+    expect(['error', 'cancelled'].map(painted)).toEqual(['\x1b[31merror\x1b[39m', '\x1b[31mcancelled\x1b[39m']);
+    expect(['transient-error', 'suspended'].map(painted)).toEqual(['\x1b[33mtransient-error\x1b[39m', '\x1b[33msuspended\x1b[39m']);
+    expect(['queued', 'connecting', 'transferring'].map(painted)).toEqual(['\x1b[36mqueued\x1b[39m', '\x1b[36mconnecting\x1b[39m', '\x1b[36mtransferring\x1b[39m']);
+    expect(paint(file, stateColor('transferring'), 'transferring')).toBe('transferring');
   });
 
   test('tables align on the visible text, whatever the colors', () => {

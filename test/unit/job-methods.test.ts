@@ -1,0 +1,199 @@
+// BackgroundCopyJob's methods that Wine's BITS cannot answer (IBackgroundCopyJob5
+// is E_NOINTERFACE there; GetTimes, GetProxySettings and TakeOwnership are
+// E_NOTIMPL), driven by the scripted binding: what lib/ checks before a call,
+// what it hands the binding, and how it converts the answer.
+import { describe, expect, test, vi } from 'vitest';
+
+import { BitsError } from '../../lib/index.js';
+import { scripted } from '../support/scripted-binding.js';
+
+type PropertyValue = number | boolean | string;
+
+// BITS_JOB_PROPERTY_ID, as bits5_0.h numbers them.
+const ID = { costFlags: 1, notificationClsid: 2, dynamicContent: 3, highPerformance: 4, maxDownloadSize: 5, useStoredCredentials: 7, minimumNotificationInterval: 9, onDemandMode: 10 };
+const CLSID = '{6BA7B810-9DAD-11D1-80B4-00C04FD430C8}';
+
+/** A job whose getProperty answers from `values`, and whose setProperty only records. */
+function job5(values: Record<number, PropertyValue> = {}) {
+  const getProperty = vi.fn((id: number): Promise<PropertyValue> => (id in values ? Promise.resolve(values[id] as PropertyValue) : Promise.reject(new Error(`no property ${id}`))));
+  const setProperty = vi.fn<(id: number, value: PropertyValue) => Promise<void>>(() => Promise.resolve());
+  const s = scripted({ states: ['suspended'], answers: { getProperty, setProperty } });
+  return { s, job: s.job(), getProperty, setProperty };
+}
+
+describe('IBackgroundCopyJob5 properties', () => {
+  test('each getter reads its own property id and gives the value as its type says', async () => {
+    const { job, getProperty } = job5({
+      [ID.dynamicContent]: true,
+      [ID.highPerformance]: false,
+      [ID.onDemandMode]: true,
+      [ID.maxDownloadSize]: 2 ** 40,
+      [ID.costFlags]: 0x80000021,
+      [ID.minimumNotificationInterval]: 500,
+      [ID.notificationClsid]: CLSID,
+      [ID.useStoredCredentials]: 2,
+    });
+    expect(await job.getDynamicContent()).toBe(true);
+    expect(await job.getHighPerformance()).toBe(false);
+    expect(await job.getOnDemandMode()).toBe(true);
+    expect(await job.getMaxDownloadSize()).toBe(2 ** 40);
+    expect(await job.getCostFlags()).toBe(0x80000021);
+    expect(await job.getMinimumNotificationInterval()).toBe(500);
+    expect(await job.getNotificationClsid()).toBe(CLSID);
+    expect(await job.getUseStoredCredentials()).toBe('proxy');
+    expect(getProperty.mock.calls.map(([id]) => id)).toEqual([
+      ID.dynamicContent,
+      ID.highPerformance,
+      ID.onDemandMode,
+      ID.maxDownloadSize,
+      ID.costFlags,
+      ID.minimumNotificationInterval,
+      ID.notificationClsid,
+      ID.useStoredCredentials,
+    ]);
+    job.close();
+  });
+
+  test("UseStoredCredentials reads BG_AUTH_TARGET_PROXY (2) as 'proxy' and 0 as 'none'", async () => {
+    const { job } = job5({ [ID.useStoredCredentials]: 0 });
+    expect(await job.getUseStoredCredentials()).toBe('none');
+    job.close();
+  });
+
+  test('a getter passes the binding’s failure on (E_NOINTERFACE where BITS is older than Windows 8)', async () => {
+    const noInterface = new BitsError({ hresult: 0x80004002, method: 'QueryInterface(IBackgroundCopyJob5)' });
+    const s = scripted({ states: ['suspended'], answers: { getProperty: () => Promise.reject(noInterface) } });
+    const job = s.job();
+    await expect(job.getHighPerformance()).rejects.toBe(noInterface);
+    job.close();
+  });
+
+  test('each setter hands the binding its property id and the checked value', async () => {
+    const { job, setProperty } = job5();
+    await job.setDynamicContent(true);
+    await job.setHighPerformance(false);
+    await job.setOnDemandMode(true);
+    await job.setMaxDownloadSize(Number.MAX_SAFE_INTEGER);
+    await job.setMaxDownloadSize(2 ** 32); // beyond a DWORD: the property is a UINT64
+    await job.setCostFlags(0xffffffff);
+    await job.setMinimumNotificationInterval(0);
+    await job.setNotificationClsid(CLSID.toLowerCase().slice(1, -1));
+    await job.setUseStoredCredentials('proxy');
+    await job.setUseStoredCredentials('none');
+    expect(setProperty.mock.calls).toEqual([
+      [ID.dynamicContent, true],
+      [ID.highPerformance, false],
+      [ID.onDemandMode, true],
+      [ID.maxDownloadSize, Number.MAX_SAFE_INTEGER],
+      [ID.maxDownloadSize, 2 ** 32],
+      [ID.costFlags, 0xffffffff],
+      [ID.minimumNotificationInterval, 0],
+      [ID.notificationClsid, CLSID], // braced and upper case, as BITS takes it
+      [ID.useStoredCredentials, 2], // BG_AUTH_TARGET_PROXY
+      [ID.useStoredCredentials, 0],
+    ]);
+    job.close();
+  });
+
+  test('bad values reject with RangeError or TypeError, and never reach the binding', async () => {
+    const { s, job, setProperty } = job5();
+    const tooLarge = Number.MAX_SAFE_INTEGER + 1;
+    await expect(job.setMaxDownloadSize(tooLarge)).rejects.toThrow(new RangeError(`bytes must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${tooLarge}`));
+    await expect(job.setMaxDownloadSize(-1)).rejects.toBeInstanceOf(RangeError);
+    await expect(job.setMaxDownloadSize(1.5)).rejects.toBeInstanceOf(RangeError);
+    await expect(job.setMaxDownloadSize('1024' as unknown as number)).rejects.toBeInstanceOf(TypeError);
+    await expect(job.setCostFlags(2 ** 32)).rejects.toBeInstanceOf(RangeError);
+    await expect(job.setUseStoredCredentials('server' as 'proxy')).rejects.toThrow(new RangeError("target must be one of 'proxy', 'none', got 'server'"));
+    await expect(job.setUseStoredCredentials(2 as unknown as 'proxy')).rejects.toBeInstanceOf(TypeError);
+    await expect(job.setDynamicContent(1 as unknown as boolean)).rejects.toBeInstanceOf(TypeError);
+    await expect(job.setNotificationClsid('not-a-guid')).rejects.toBeInstanceOf(RangeError);
+    expect(setProperty).not.toHaveBeenCalled();
+    expect(s.calls).toEqual([]);
+    job.close();
+  });
+});
+
+describe('times, proxy settings and ownership', () => {
+  test('getTimes gives Dates for the milliseconds BITS had, and null for "never"', async () => {
+    const created = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+    const s = scripted({
+      states: ['transferring'],
+      answers: { getTimes: () => Promise.resolve({ creationTime: created, modificationTime: created + 1500, transferCompletionTime: null }) },
+    });
+    const job = s.job();
+    const times = await job.getTimes();
+    expect(times).toEqual({ creationTime: new Date('2024-01-02T03:04:05.678Z'), modificationTime: new Date('2024-01-02T03:04:07.178Z'), transferCompletionTime: null });
+    expect(times.creationTime).toBeInstanceOf(Date);
+    expect(s.calls).toEqual(['getTimes']);
+    job.close();
+  });
+
+  test("getProxySettings names the usage and reads an empty list ('' on Windows, null on Wine) as null", async () => {
+    const answers = [
+      { usage: 2, proxyList: 'http://proxy:8080', bypassList: '<local>' },
+      { usage: 0, proxyList: '', bypassList: '' },
+      { usage: 1, proxyList: null, bypassList: null },
+      { usage: 3, proxyList: '', bypassList: null },
+      { usage: 4, proxyList: null, bypassList: null },
+    ];
+    const s = scripted({ states: ['suspended'], answers: { getProxySettings: () => Promise.resolve(answers.shift()!) } });
+    const job = s.job();
+    expect(await job.getProxySettings()).toEqual({ usage: 'override', proxyList: 'http://proxy:8080', bypassList: '<local>' });
+    expect(await job.getProxySettings()).toEqual({ usage: 'preconfig', proxyList: null, bypassList: null });
+    expect(await job.getProxySettings()).toEqual({ usage: 'no-proxy', proxyList: null, bypassList: null });
+    expect(await job.getProxySettings()).toEqual({ usage: 'autodetect', proxyList: null, bypassList: null });
+    // A usage this package does not know yet is told, not guessed.
+    await expect(job.getProxySettings()).rejects.toThrow(new RangeError('BITS returned an unknown proxy usage 4'));
+    job.close();
+  });
+
+  test('takeOwnership calls TakeOwnership once and passes its failure on', async () => {
+    const denied = new BitsError({ hresult: 0x80070005, method: 'IBackgroundCopyJob::TakeOwnership' });
+    let taken = 0;
+    const s = scripted({ states: ['suspended'], answers: { takeOwnership: () => (taken++ === 0 ? Promise.resolve(0) : Promise.reject(denied)) } });
+    const job = s.job();
+    await expect(job.takeOwnership()).resolves.toBeUndefined();
+    expect(s.calls).toEqual(['takeOwnership']);
+    const e = await job.takeOwnership().catch((err: unknown) => err);
+    expect(e).toBe(denied);
+    expect(e).toMatchObject({ code: 'E_ACCESSDENIED' });
+    expect(s.calls).toEqual(['takeOwnership', 'takeOwnership']);
+    job.close();
+  });
+});
+
+describe('a binding call that throws instead of rejecting', () => {
+  test('a thrown non-Error value becomes a rejection with an Error of that text', async () => {
+    const s = scripted({
+      states: ['suspended'],
+      answers: {
+        getOwner: (): Promise<string> => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- what this test is about: a thrown value that is no Error
+          throw 'refused by the addon';
+        },
+      },
+    });
+    const job = s.job();
+    let pending: Promise<string> | undefined;
+    expect(() => (pending = job.getOwner())).not.toThrow();
+    const e = await pending?.catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).message).toBe('refused by the addon');
+    job.close();
+  });
+
+  test('a thrown Error is the rejection itself', async () => {
+    const refused = new TypeError('expected a number');
+    const s = scripted({
+      states: ['suspended'],
+      answers: {
+        getOwner: (): Promise<string> => {
+          throw refused;
+        },
+      },
+    });
+    const job = s.job();
+    await expect(job.getOwner()).rejects.toBe(refused);
+    job.close();
+  });
+});
