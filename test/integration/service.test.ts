@@ -14,7 +14,10 @@ const folder = tempFolder();
 afterAll(() => folder.cleanup());
 
 describe('service', () => {
-  test('the service going away: calls reject naming the disconnection, and connect() works again', async () => {
+  test('the service going away: calls reject naming the disconnection, and connect() works again', async ({ onTestFailed }) => {
+    // A hang says where it stopped.
+    let step = 'connect';
+    onTestFailed(() => console.error(`service test stopped at: ${step}`));
     const m = await BackgroundCopyManager.connect();
     const job = await m.createJob('service goes away');
     // net stop runs while calls keep going: the first call it breaks must say the
@@ -35,16 +38,22 @@ describe('service', () => {
         (err: unknown) => err,
       );
     }
+    step = 'net stop bits exiting';
     expect(await exited, readFileSync(log, 'utf8')).toBe(0);
     console.log(`service: ${ok} calls answered before the service went`);
     expect(e).toBeInstanceOf(BitsError);
     expect((e as BitsError).disconnected).toBe(true);
     expect((e as BitsError).message).toMatch(/connect\(\) again/);
+    step = 'createJob on the lost connection';
     await expect(m.createJob('no service')).rejects.toMatchObject({ disconnected: true });
     m.close();
+    step = 'connect() again (the service restarts)';
     const again = await BackgroundCopyManager.connect();
+    step = 'createJob on the new connection';
     const fresh = await again.createJob('service back');
+    step = 'getState on the new connection';
     expect(await fresh.getState()).toBe('suspended');
+    step = 'cancel on the new connection';
     await fresh.cancel();
     again.close();
   });
