@@ -11,7 +11,7 @@ import type { NativeJob, NativeManager } from '../../binding.js';
 import { BitsError, ObjectClosedError } from '../../lib/index.js';
 import { startServer } from '../support/http-server.js';
 import type { TestServer } from '../support/http-server.js';
-import { rawBinding, tempFolder } from './helpers.js';
+import { rawBinding, tempFolder, wine } from './helpers.js';
 
 const folder = tempFolder();
 let server: TestServer;
@@ -180,6 +180,22 @@ describe('the COM boundary, called as BITS calls it', () => {
     const before = rawBinding.debugStats().callbacksReceived;
     expect(await rawBinding.debugNullCallbacks()).toEqual([0, 0, 0, 0, 0]);
     expect(rawBinding.debugStats().callbacksReceived - before).toBe(5);
+  });
+});
+
+describe('queryInterface()', () => {
+  test('says yes to each interface this BITS has, and names the one it lacks', async () => {
+    const j = await job('interfaces');
+    // Wine 8 has IBackgroundCopyJob2-4 and HttpOptions; Windows 10 1903+ has them all.
+    const present = ['IBackgroundCopyJob2', 'IBackgroundCopyJob3', 'IBackgroundCopyJob4', 'IBackgroundCopyJobHttpOptions'] as const;
+    const newer = ['IBackgroundCopyJob5', 'IBackgroundCopyJobHttpOptions2', 'IBackgroundCopyJobHttpOptions3'] as const;
+    for (const name of present) expect([name, await j.queryInterface(name)]).toEqual([name, true]);
+    for (const name of newer) {
+      const answer = await j.queryInterface(name).catch((e: unknown) => e);
+      if (wine) expect(answer).toMatchObject({ code: 'E_NOINTERFACE', method: `IBackgroundCopyJob::QueryInterface(${name})` });
+      else expect([name, answer]).toEqual([name, true]);
+    }
+    expect(() => j.queryInterface('IUnknown' as 'IBackgroundCopyJob2')).toThrow(RangeError);
   });
 });
 

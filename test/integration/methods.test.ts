@@ -47,6 +47,35 @@ describe('IBackgroundCopyJob and IBackgroundCopyJob2', () => {
     expect(await j.getOwner()).toBe(owner);
   });
 
+  test('setNotifyCmdLine() names a program for BITS to run; null clears it', async () => {
+    const j = await job('notify command line');
+    const program = 'C:\\windows\\system32\\cmd.exe';
+    await expect(j.setNotifyCmdLine(42 as unknown as string)).rejects.toBeInstanceOf(TypeError);
+    await realOrNotImplemented(
+      j.setNotifyCmdLine(program, '/c exit 0').then(() => j.getNotifyCmdLine()),
+      (c) => expect(c).toEqual({ program, parameters: '/c exit 0' }),
+      'IBackgroundCopyJob2::SetNotifyCmdLine',
+    );
+    await realOrNotImplemented(
+      j.setNotifyCmdLine(null).then(() => j.getNotifyCmdLine()),
+      (c) => expect(c).toEqual({ program: null, parameters: null }),
+      'IBackgroundCopyJob2::SetNotifyCmdLine',
+    );
+  });
+
+  test('replaceRemotePrefix() rewrites the start of every remote name that has it (Wine: accepts and changes nothing)', async () => {
+    const j = await job('replace prefix');
+    await j.addFiles([
+      { remoteUrl: 'http://old.example/dir/a.bin', localPath: path.join(folder.dir, 'prefix-a.bin') },
+      { remoteUrl: 'http://other.example/b.bin', localPath: path.join(folder.dir, 'prefix-b.bin') },
+    ]);
+    await j.replaceRemotePrefix('http://old.example', 'https://new.example');
+    const names = await Promise.all((await j.listFiles()).map((f) => f.getRemoteName()));
+    // Wine enumerates a job's files newest first; Windows in the order added.
+    expect(names.sort()).toEqual(wine ? ['http://old.example/dir/a.bin', 'http://other.example/b.bin'] : ['http://other.example/b.bin', 'https://new.example/dir/a.bin']);
+    await expect(j.replaceRemotePrefix('', 'http://x')).rejects.toBeInstanceOf(RangeError);
+  });
+
   test('an upload-reply job: no reply file until one is set, then that one', async () => {
     const j = await job('reply name', 'upload-reply');
     const replyFile = path.join(folder.dir, 'reply.txt');
