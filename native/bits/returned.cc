@@ -1,7 +1,6 @@
 // Threads: see returned.h (any thread, no Node-API).
 #include "bits/returned.h"
 
-#include <memory>
 #include <vector>
 
 #include "runtime/scalars.h"
@@ -44,7 +43,7 @@ NValue JobPropertyToNValue(BITS_JOB_PROPERTY_ID id, const BITS_JOB_PROPERTY_VALU
 NValue TakeResponseHeaders(BITS_FILE_PROPERTY_VALUE v) { return TextOrNull(v.String); }
 
 NValue TakeReplyData(byte* data, UINT64 length) {
-  std::unique_ptr<byte, decltype(&CoTaskMemFree)> owned(data, &CoTaskMemFree);
+  CoTaskFree owned(data);
   return NValue::Buffer(std::vector<uint8_t>(data, data + (data ? length : 0)));
 }
 
@@ -55,14 +54,13 @@ NValue PeerStatsToNValue(UINT64 fromOrigin, UINT64 fromPeers) {
 }
 
 NValue TakeNotifyCmdLine(LPWSTR program, LPWSTR parameters) {
-  NValue p = TextOrNone(program), a = TextOrNone(parameters);
-  return NValue::Object().Set("program", std::move(p)).Set("parameters", std::move(a));
+  CoTaskFree ownedProgram(program), ownedParameters(parameters);
+  return NValue::Object().Set("program", TextOrNoneView(program)).Set("parameters", TextOrNoneView(parameters));
 }
 
 HRESULT TakeClientCertificate(HRESULT hr, BG_CERT_STORE_LOCATION location, LPWSTR store, BYTE* hash, LPWSTR subject,
                               NValue* out) {
-  std::unique_ptr<BYTE, decltype(&CoTaskMemFree)> ownedHash(hash, &CoTaskMemFree);
-  NValue storeName = TextOrNull(store), subjectName = TextOrNull(subject);
+  CoTaskFree ownedHash(hash), ownedStore(store), ownedSubject(subject);
   // Microsoft documents RPC_X_BAD_STUB_DATA for a job without a certificate.
   if (hr == HRESULT_FROM_WIN32(RPC_X_BAD_STUB_DATA) || hr == RPC_X_BAD_STUB_DATA) {
     *out = NValue::Null();
@@ -71,8 +69,8 @@ HRESULT TakeClientCertificate(HRESULT hr, BG_CERT_STORE_LOCATION location, LPWST
   if (FAILED(hr)) return hr;
   *out = NValue::Object()
              .Set("storeLocation", ToNValue(location))
-             .Set("storeName", std::move(storeName))
+             .Set("storeName", TextOrNullView(store))
              .Set("hash", hash ? NValue::Buffer(std::vector<uint8_t>(hash, hash + 20)) : NValue::Null())
-             .Set("subjectName", std::move(subjectName));
+             .Set("subjectName", TextOrNullView(subject));
   return hr;
 }

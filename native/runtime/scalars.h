@@ -24,16 +24,22 @@ NValue ToNValue(E v) {
   return NValue::Number(static_cast<double>(v));
 }
 
+// Text where NULL means "none", read without taking the string over: a caller
+// that holds several CoTaskMem strings owns them all first (CoTaskFree), so one
+// failed copy cannot leak the others.
+inline NValue TextOrNullView(LPCWSTR s) { return s ? NValue::String(std::wstring(s)) : NValue::Null(); }
+// The same where "" also means "none" (BITS documents L"" for an unset notify
+// command line, and NULL elsewhere).
+inline NValue TextOrNoneView(LPCWSTR s) { return s && *s ? NValue::String(std::wstring(s)) : NValue::Null(); }
 // A CoTaskMem string where NULL means "none": null, else the text. Frees it.
-inline NValue TextOrNull(LPWSTR s) { return s ? ToNValue(s) : NValue::Null(); }
-// A CoTaskMem string where NULL and "" both mean "none" (BITS documents L"" for
-// an unset notify command line, and NULL elsewhere). Frees it.
+inline NValue TextOrNull(LPWSTR s) {
+  CoTaskFree owned(s);
+  return TextOrNullView(s);
+}
+// A CoTaskMem string where NULL and "" both mean "none". Frees it.
 inline NValue TextOrNone(LPWSTR s) {
-  if (s && !*s) {
-    CoTaskMemFree(s);
-    return NValue::Null();
-  }
-  return TextOrNull(s);
+  CoTaskFree owned(s);
+  return TextOrNoneView(s);
 }
 
 // Argument parsing. lib/ validates first and explains; these checks only keep a

@@ -15,11 +15,25 @@ inline std::wstring ToWide(const Napi::Value& v) {
   return std::wstring(s.begin(), s.end());
 }
 
+// Frees a CoTaskMem block when it leaves scope: exactly once, on every path,
+// also when copying what it holds throws std::bad_alloc.
+class CoTaskFree {
+ public:
+  explicit CoTaskFree(void* p) : p_(p) {}
+  ~CoTaskFree() {
+    if (p_) CoTaskMemFree(p_);
+  }
+  CoTaskFree(const CoTaskFree&) = delete;
+  CoTaskFree& operator=(const CoTaskFree&) = delete;
+
+ private:
+  void* p_;
+};
+
 // Takes ownership of a CoTaskMem string as BITS returns it.
 inline std::wstring TakeCoTaskString(LPWSTR s) {
-  std::wstring r = s ? std::wstring(s) : std::wstring();
-  if (s) CoTaskMemFree(s);
-  return r;
+  CoTaskFree owned(s);
+  return s ? std::wstring(s) : std::wstring();
 }
 
 // Braces and upper case, the spelling of StringFromGUID2 and of bitsadmin's output.

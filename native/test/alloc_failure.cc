@@ -15,6 +15,7 @@ namespace {
 thread_local uint32_t skipLeft = 0;
 thread_local uint32_t failLeft = 0;
 thread_local uint32_t failed = 0;
+thread_local uint32_t paused = 0;
 
 }  // namespace
 
@@ -24,6 +25,9 @@ void FailAllocations(uint32_t skip, uint32_t count) {
   failed = 0;
 }
 
+AllocationFailuresPaused::AllocationFailuresPaused() { paused++; }
+AllocationFailuresPaused::~AllocationFailuresPaused() { paused--; }
+
 uint32_t TakeAllocationsFailed() {
   uint32_t n = failed;
   skipLeft = failLeft = failed = 0;
@@ -31,7 +35,7 @@ uint32_t TakeAllocationsFailed() {
 }
 
 void* operator new(std::size_t size) {
-  if (failLeft > 0) {
+  if (failLeft > 0 && paused == 0) {
     if (skipLeft > 0) {
       skipLeft--;
     } else {

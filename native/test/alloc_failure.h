@@ -12,3 +12,13 @@
 void FailAllocations(uint32_t skip, uint32_t count);
 // This thread: how many allocations failed since FailAllocations; ends the plan.
 uint32_t TakeAllocationsFailed();
+
+// While one lives on this thread, no allocation fails or counts against the plan:
+// the test's own bookkeeping that allocates (the malloc spy's sets) stays out of it.
+class AllocationFailuresPaused {
+ public:
+  AllocationFailuresPaused();
+  ~AllocationFailuresPaused();
+  AllocationFailuresPaused(const AllocationFailuresPaused&) = delete;
+  AllocationFailuresPaused& operator=(const AllocationFailuresPaused&) = delete;
+};

@@ -17,6 +17,7 @@
 
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "bits/convert.h"
 #include "bits/returned.h"
 #include "runtime/scalars.h"
+#include "test/alloc_failure.h"
 #include "test/test_hooks.h"
 
 namespace {
@@ -72,6 +74,7 @@ class CountingSpy : public IMallocSpy {
   SIZE_T STDMETHODCALLTYPE PreAlloc(SIZE_T cb) override { return cb; }
   void* STDMETHODCALLTYPE PostAlloc(void* p) override {
     if (!p) return p;
+    AllocationFailuresPaused bookkeeping;  // the sets allocate: not the converter's allocations
     std::lock_guard<std::mutex> lock(mutex_);
     freed_.erase(p);  // the address is in use again
     if (measuring) {
@@ -82,6 +85,7 @@ class CountingSpy : public IMallocSpy {
   }
   void* STDMETHODCALLTYPE PreFree(void* p, BOOL) override {
     if (!p) return p;
+    AllocationFailuresPaused bookkeeping;
     std::lock_guard<std::mutex> lock(mutex_);
     if (live_.erase(p)) {
       counts_.frees++;
@@ -121,7 +125,10 @@ CountingSpy* Spy(Napi::Env env) {
 }
 
 // What BITS hands back: a CoTaskMem copy of a string, or NULL for JS null.
+// Inputs are built with injected failures paused: only the converter's own
+// allocations are made to fail.
 LPWSTR CoTaskString(const Napi::Value& v) {
+  AllocationFailuresPaused building;
   if (!v.IsString()) return nullptr;
   std::wstring s = ToWide(v);
   auto* p = static_cast<LPWSTR>(CoTaskMemAlloc((s.size() + 1) * sizeof(wchar_t)));
@@ -152,6 +159,7 @@ FILETIME FileTimeOf(const Napi::Value& v) {
 
 // The string SID of this process's user, in CoTaskMem, as GetOwner returns one.
 LPWSTR CurrentUserSid() {
+  AllocationFailuresPaused building;
   HANDLE token = nullptr;
   if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) return nullptr;
   std::vector<BYTE> buffer(256);
@@ -249,17 +257,33 @@ Napi::Value DebugConvert(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) throw Napi::TypeError::New(env, "expected debugConvert(kind, input)");
   std::string kind = info[0].As<Napi::String>().Utf8Value();
+  // failAt: let that many C++ allocations of this thread through, then fail the
+  // next one (std::bad_alloc), as a user's machine may; the converter must still
+  // free every CoTaskMem block it was handed, exactly once.
+  const bool inject = info[2].IsNumber();
   CountingSpy* spy = Spy(env);
   HRESULT hr = S_OK;
   NValue value;
+  bool threw = false;
   spy->Begin();
+  if (inject) FailAllocations(info[2].As<Napi::Number>().Uint32Value(), 1);
   try {
     value = Convert(kind, info[1], &hr);
+  } catch (const std::bad_alloc&) {
+    threw = true;
   } catch (...) {
+    if (inject) TakeAllocationsFailed();
     size_t ignored = 0;
     spy->End(&ignored);
     spy->FreeLeaks();
     throw;
+  }
+  const uint32_t failedAllocations = inject ? TakeAllocationsFailed() : 0;
+  if (threw && !inject) {
+    size_t ignored = 0;
+    spy->End(&ignored);
+    spy->FreeLeaks();
+    throw Napi::Error::New(env, "debugConvert: out of memory");
   }
   size_t leaked = 0;
   CountingSpy::Counts c = spy->End(&leaked);
@@ -271,6 +295,8 @@ Napi::Value DebugConvert(const Napi::CallbackInfo& info) {
   o.Set("frees", Napi::Number::New(env, static_cast<double>(c.frees)));
   o.Set("doubleFrees", Napi::Number::New(env, static_cast<double>(c.doubleFrees)));
   o.Set("leaked", Napi::Number::New(env, static_cast<double>(leaked)));
+  o.Set("failedAllocations", Napi::Number::New(env, failedAllocations));
+  o.Set("threw", Napi::Boolean::New(env, threw));
   return o;
 }
 

@@ -175,3 +175,33 @@ describe('"none" out-strings (GetReplyFileName, GetCustomHeaders, GetTemporaryNa
     });
   });
 });
+
+describe('an allocation failing inside a converter (std::bad_alloc, as a user machine may give)', () => {
+  // Each input holds CoTaskMem blocks the converter takes over. Failing the 1st,
+  // 2nd, ... C++ allocation of the conversion in turn, until one runs through:
+  // whichever copy fails, every block is still freed, exactly once.
+  const cases: Array<[string, unknown]> = [
+    ['owner', 'S-1-5-21-1-2-3-1001'],
+    ['textOrNone', 'C:\\reply.txt'],
+    ['fileProperty', 'HTTP/1.1 200 OK\r\n\r\n'],
+    ['notifyCmdLine', { program: 'C:\\windows\\system32\\cmd.exe', parameters: '/c exit 0' }],
+    ['clientCertificate', { hresult: 0, location: 0, store: 'MY', hash: Buffer.alloc(20, 3), subject: 'CN=windows-bits' }],
+    ['replyData', { length: 1000 }],
+  ];
+  it.each(cases)('%s', (kind, input) => {
+    let failedInside = 0;
+    for (let skip = 0; skip < 200; skip++) {
+      const r = rawBinding.debugConvert(kind, input, skip);
+      expect({ skip, frees: r.frees, doubleFrees: r.doubleFrees, leaked: r.leaked }).toEqual({ skip, frees: r.allocations, doubleFrees: 0, leaked: 0 });
+      if (r.threw && r.allocations > 0) failedInside++;
+      if (r.failedAllocations === 0) {
+        expect(r.threw).toBe(false);
+        expect(r.value).not.toBeNull();
+        // The converter itself failed at least once while holding blocks.
+        expect(failedInside).toBeGreaterThan(0);
+        return;
+      }
+    }
+    throw new Error(`${kind}: still failing after 200 allocations`);
+  });
+});

@@ -36,11 +36,15 @@ export interface ConvertResult {
   doubleFrees: number;
   /** Blocks left allocated after the conversion. */
   leaked: number;
+  /** With failAt: the C++ allocations made to fail (0: the conversion made fewer than failAt + 1). */
+  failedAllocations: number;
+  /** The conversion ended with std::bad_alloc (only with failAt). */
+  threw: boolean;
 }
 
 export interface TestBinding extends NativeBinding {
   /** A product converter (native/bits/returned.h and the like) run on CoTaskMem values built as Windows returns them (native/test/converters.cc). */
-  debugConvert(kind: string, input?: unknown): ConvertResult;
+  debugConvert(kind: string, input?: unknown, failAt?: number): ConvertResult;
   debugStats(): NativeDebugStats;
   /** To a pool thread and back with no COM call: the package's own cost of a call. */
   debugRoundTrip(): Promise<void>;
