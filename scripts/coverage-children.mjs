@@ -22,6 +22,11 @@ function hostPath(url) {
   return path.resolve(p);
 }
 
+/** Where the processes started by the tests of `project` write V8's coverage. */
+export function childCoverageDir(coverageDir, project) {
+  return path.join(coverageDir, `children-${project}`);
+}
+
 /**
  * Every children-<project>/ folder's compiled lib/ scripts, as istanbul coverage
  * data of the lib/ sources (one object per process and script, to be merged).
@@ -32,7 +37,7 @@ export async function childCoverage(coverageDir, root, projects) {
   const out = [];
   let processes = 0;
   for (const project of projects) {
-    const dir = path.join(coverageDir, `children-${project}`);
+    const dir = childCoverageDir(coverageDir, project);
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
       let doc;

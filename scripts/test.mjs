@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import path from 'node:path';
 
 import { makeTestCertificates } from './test-certs.mjs';
+import { childCoverageDir } from './coverage-children.mjs';
 import { buildCoverageAddon, coverageAddon, coverageDir, report, vitestCoverageArgs } from './coverage.mjs';
 import { ensureWine, root, runWindowsNode, stopWine, toWinePath } from './wine.mjs';
 
@@ -81,7 +82,7 @@ function packForIntegration() {
 
 if (want('unit')) {
   const out = path.join(results, 'unit.json');
-  const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: path.join(coverageDir, 'children-unit') } : process.env;
+  const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: childCoverageDir(coverageDir, 'unit') } : process.env;
   const r = spawnSync(process.execPath, [vitest, ...vitestArgs('unit', out, path.join(coverageDir, 'unit'))], { cwd: root, stdio: 'inherit', env });
   const c = counts(out);
   if (!c) {
@@ -107,8 +108,7 @@ if (want('integration')) {
   let code;
   let where;
   if (process.platform === 'win32') {
-    const children = path.join(coverageDir, 'children-integration');
-    const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: children } : process.env;
+    const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: childCoverageDir(coverageDir, 'integration') } : process.env;
     code = spawnSync(process.execPath, [vitest, ...vitestArgs('integration', out, path.join(coverageDir, 'integration'))], { cwd: root, stdio: 'inherit', env }).status;
     where = `Windows BITS, Node ${process.version}`;
   } else {
@@ -119,7 +119,7 @@ if (want('integration')) {
       env: coverage
         ? {
             ...(existsSync(coverageAddon) ? { WINDOWS_BITS_TEST_ADDON: toWinePath(coverageAddon) } : {}),
-            WINDOWS_BITS_CHILD_COVERAGE: toWinePath(path.join(coverageDir, 'children-integration')),
+            WINDOWS_BITS_CHILD_COVERAGE: toWinePath(childCoverageDir(coverageDir, 'integration')),
           }
         : {},
     }));

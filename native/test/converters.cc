@@ -16,6 +16,7 @@
 #include <sddl.h>
 
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <new>
 #include <set>
@@ -265,6 +266,7 @@ Napi::Value DebugConvert(const Napi::CallbackInfo& info) {
   HRESULT hr = S_OK;
   NValue value;
   bool threw = false;
+  std::exception_ptr other;
   spy->Begin();
   if (inject) FailAllocations(info[2].As<Napi::Number>().Uint32Value(), 1);
   try {
@@ -272,22 +274,15 @@ Napi::Value DebugConvert(const Napi::CallbackInfo& info) {
   } catch (const std::bad_alloc&) {
     threw = true;
   } catch (...) {
-    if (inject) TakeAllocationsFailed();
-    size_t ignored = 0;
-    spy->End(&ignored);
-    spy->FreeLeaks();
-    throw;
+    other = std::current_exception();
   }
+  // One way out: the plan ended and the books closed, whatever happened.
   const uint32_t failedAllocations = inject ? TakeAllocationsFailed() : 0;
-  if (threw && !inject) {
-    size_t ignored = 0;
-    spy->End(&ignored);
-    spy->FreeLeaks();
-    throw Napi::Error::New(env, "debugConvert: out of memory");
-  }
   size_t leaked = 0;
   CountingSpy::Counts c = spy->End(&leaked);
   spy->FreeLeaks();
+  if (other) std::rethrow_exception(other);
+  if (threw && !inject) throw Napi::Error::New(env, "debugConvert: out of memory");
   Napi::Object o = Napi::Object::New(env);
   o.Set("value", value.ToJs(env, NValue::NoHandles));
   o.Set("hresult", Napi::Number::New(env, static_cast<uint32_t>(hr)));

@@ -87,12 +87,6 @@ export async function manager(): Promise<BackgroundCopyManager> {
 }
 
 /** Cancels jobs a test created, whatever state they ended in. */
-export async function cancelQuietly(...jobs: BackgroundCopyJob[]): Promise<void> {
-  // Bounded: a cleanup must not turn a failed test into a hung suite.
-  const limit = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
-  await Promise.race([Promise.all(jobs.map((j) => j.cancel().catch(() => undefined))), limit]);
-}
-
 /** `p`, or the text `late` when it has not settled within `ms`. */
 async function within<T>(p: Promise<T>, ms: number, late: string): Promise<T | string> {
   let timer: NodeJS.Timeout | undefined;
@@ -102,6 +96,11 @@ async function within<T>(p: Promise<T>, ms: number, late: string): Promise<T | s
   } finally {
     clearTimeout(timer);
   }
+}
+
+export async function cancelQuietly(...jobs: BackgroundCopyJob[]): Promise<void> {
+  // Bounded: a cleanup must not turn a failed test into a hung suite.
+  await within(Promise.all(jobs.map((j) => j.cancel().catch(() => undefined))), 10_000, 'late');
 }
 
 /**

@@ -1,5 +1,5 @@
 // Real transfers from an HTTP server this test starts on 127.0.0.1.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -148,7 +148,6 @@ describe('one-call transfers: the options reach the job', () => {
 
   test('startUpload() returns the queued upload job at once', async () => {
     const source = path.join(folder.dir, 'up-source.bin');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(source, small);
     const url = server.url('uploads/up.bin');
     const job = await startUpload(source, url, { displayName: 'one-call upload' });
