@@ -12,7 +12,8 @@ export default defineConfig({
     sequence: { sequencer: IntegrationSequencer },
     projects: [
       // child-coverage.ts: in a measured run, the processes tests start are measured too.
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/child-coverage.ts'] } },
+      // compile-lib.ts: lib/ built once for the tests that run it in child processes.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/child-coverage.ts'], globalSetup: ['test/support/compile-lib.ts'] } },
       {
         test: {
           name: 'integration',

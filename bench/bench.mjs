@@ -1,6 +1,6 @@
 // The package against raw C++ on the same BITS service in the same run, reported
 // as ratios (these machines are noisy; see README). Runs under the Node that
-// drives BITS: Windows', or Windows Node under Wine (scripts/bench.mjs sets it up).
+// drives BITS: Windows', or Windows Node under Wine (bench/run.mjs, `npm run bench`, sets it up).
 // argv: <raw_bench.exe> <results json path>
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ARCHES = ['x64', 'arm64'];
-/** What prebuildify 6 writes for this package (the name is package.json's, not the CMake target's). */
+/** Where node-gyp-build finds this package's addon when no build/ exists (prebuildify's layout; the name is package.json's, not the CMake target's). */
 export const prebuildFile = (arch) => path.join('prebuilds', `win32-${arch}`, 'windows-bits.node');
 /** Functions every shipped addon exports; loading must not call any of them. */
 export const PRODUCT_EXPORTS = ['connect', 'setEventListener'];

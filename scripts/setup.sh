@@ -22,9 +22,8 @@ if [ "$(uname -s)" = "Linux" ]; then
 fi
 
 npm ci --no-audit --no-fund
-# npm runs the "prebuild" script before "build": prebuildify leaves
-# prebuilds/win32-x64/windows-bits.node, then the build proper puts a local addon
-# in build/Release and compiles lib/ to dist/.
+# The addon once (build/Release, copied to prebuilds/win32-x64/windows-bits.node
+# as the package ships it), the test addon, and lib/ compiled to dist/.
 npm run build
 if [ "$(uname -s)" = "Linux" ]; then
   node scripts/wine.mjs setup

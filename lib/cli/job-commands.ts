@@ -130,4 +130,3 @@ export async function stateCommand(ctx: Context, action: 'resume' | 'suspend' | 
   ctx.print(`${id}: ${outcome}`, { jobId: id, action, outcome });
 }
 
-export { monitorCommand } from './monitor.js';

@@ -8,10 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 
 import { Context, EXIT, exitCodeOf, reportError } from './context.js';
-import { addCommand, createCommand, infoCommand, listCommand, monitorCommand, setCommand, stateCommand } from './job-commands.js';
-import { serveUploadsCommand } from './serve-uploads.js';
-import { downloadCommand, uploadCommand, waitCommand } from './transfer-commands.js';
 import type { TransferFlags } from './transfer-commands.js';
+
+// Each command's code is loaded when that command runs: `bits list` reads no
+// upload server, monitor or progress bar from disk (every file costs start-up
+// time, under Wine and under a Windows virus scanner alike).
+const jobCommands = (): Promise<typeof import('./job-commands.js')> => import('./job-commands.js');
+const transferCommands = (): Promise<typeof import('./transfer-commands.js')> => import('./transfer-commands.js');
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -48,25 +51,25 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
       .argument('<url...>', 'the URLs, then the destination file or folder'),
   )
     .addHelpText('after', '\nExamples:\n  bits download https://example.com/app.msi C:\\Downloads\\app.msi\n  bits download https://h/a.zip https://h/b.zip C:\\Downloads --priority foreground\n  bits download https://h/big.iso . --async')
-    .action((args: string[], flags: TransferFlags) => run((ctx) => downloadCommand(ctx, args, flags)));
+    .action((args: string[], flags: TransferFlags) => run(async (ctx) => (await transferCommands()).downloadCommand(ctx, args, flags)));
 
   transferFlags(bits.command('upload').description('upload a file to a server with the BITS upload extensions').argument('<file>').argument('<url>'))
     .addHelpText('after', '\nExample:\n  bits upload C:\\logs\\crash.dmp https://uploads.example.com/dumps/crash.dmp')
-    .action((file: string, url: string, flags: TransferFlags) => run((ctx) => uploadCommand(ctx, file, url, flags)));
+    .action((file: string, url: string, flags: TransferFlags) => run(async (ctx) => (await transferCommands()).uploadCommand(ctx, file, url, flags)));
 
   bits
     .command('list')
     .description("list this user's jobs (every user's with --all-users, elevated)")
     .option('--all-users', "every user's jobs (needs an elevated prompt)")
     .addHelpText('after', '\nExample:\n  bits list --json')
-    .action((flags: { allUsers?: boolean }) => run((ctx) => listCommand(ctx, flags)));
+    .action((flags: { allUsers?: boolean }) => run(async (ctx) => (await jobCommands()).listCommand(ctx, flags)));
 
   bits
     .command('info')
     .description('every property of a job, its files, and its error with BITS’s descriptions')
     .argument('<id>', 'the job GUID')
     .addHelpText('after', '\nExample:\n  bits info {6BA7B810-9DAD-11D1-80B4-00C04FD430C8}')
-    .action((id: string) => run((ctx) => infoCommand(ctx, id)));
+    .action((id: string) => run(async (ctx) => (await jobCommands()).infoCommand(ctx, id)));
 
   bits
     .command('monitor')
@@ -75,7 +78,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .option('--all-users', "every user's jobs")
     .option('--interval <seconds>', 'seconds between refreshes', '1')
     .addHelpText('after', '\nExamples:\n  bits monitor\n  bits monitor {6BA7...} --interval 0.5\n  bits monitor --json   (one snapshot)')
-    .action((id: string | undefined, flags: { allUsers?: boolean; interval?: string }) => run((ctx) => monitorCommand(ctx, id, flags)));
+    .action((id: string | undefined, flags: { allUsers?: boolean; interval?: string }) => run(async (ctx) => (await import('./monitor.js')).monitorCommand(ctx, id, flags)));
 
   bits
     .command('create')
@@ -83,7 +86,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .argument('<name>', 'display name')
     .addOption(new Option('--type <type>', 'the job type').choices(['download', 'upload', 'upload-reply']).default('download'))
     .addHelpText('after', '\nExample:\n  id=$(bits create "nightly sync")\n  bits add $id https://h/a.bin C:\\data\\a.bin\n  bits resume $id')
-    .action((name: string, flags: { type?: string }) => run((ctx) => createCommand(ctx, name, flags)));
+    .action((name: string, flags: { type?: string }) => run(async (ctx) => (await jobCommands()).createCommand(ctx, name, flags)));
 
   bits
     .command('add')
@@ -92,7 +95,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .argument('<url>')
     .argument('<dest>', 'the local file (a full path is made from a relative one)')
     .addHelpText('after', '\nExample:\n  bits add {6BA7...} https://example.com/a.bin C:\\data\\a.bin')
-    .action((id: string, url: string, dest: string) => run((ctx) => addCommand(ctx, id, url, dest)));
+    .action((id: string, url: string, dest: string) => run(async (ctx) => (await jobCommands()).addCommand(ctx, id, url, dest)));
 
   bits
     .command('set')
@@ -105,7 +108,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .option('--retry-delay <seconds>')
     .option('--no-progress-timeout <seconds>')
     .addHelpText('after', '\nExample:\n  bits set {6BA7...} --priority high --header "Authorization: Bearer x"')
-    .action((id: string, flags: object) => run((ctx) => setCommand(ctx, id, flags)));
+    .action((id: string, flags: object) => run(async (ctx) => (await jobCommands()).setCommand(ctx, id, flags)));
 
   for (const action of ['resume', 'suspend', 'cancel', 'complete'] as const) {
     const what = {
@@ -119,7 +122,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
       .description(what)
       .argument('<id>')
       .addHelpText('after', `\nExample:\n  bits ${action} {6BA7B810-9DAD-11D1-80B4-00C04FD430C8}`)
-      .action((id: string) => run((ctx) => stateCommand(ctx, action, id)));
+      .action((id: string) => run(async (ctx) => (await jobCommands()).stateCommand(ctx, action, id)));
   }
 
   bits
@@ -128,7 +131,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .argument('<id>')
     .option('--timeout <seconds>', 'give up after this long (the job carries on)')
     .addHelpText('after', '\nExample:\n  bits wait {6BA7...} --timeout 600 && bits complete {6BA7...}')
-    .action((id: string, flags: { timeout?: string }) => run((ctx) => waitCommand(ctx, id, flags)));
+    .action((id: string, flags: { timeout?: string }) => run(async (ctx) => (await transferCommands()).waitCommand(ctx, id, flags)));
 
   bits
     .command('serve-uploads')
@@ -138,7 +141,7 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--max-size <size>', 'largest file accepted, such as 1GB or 500MB', '1GB')
     .addHelpText('after', '\nExamples:\n  bits serve-uploads /srv/uploads --host 0.0.0.0 --port 8080\n  bits serve-uploads ./in --max-size 100MB --json')
-    .action((dir: string, flags: { port?: string; host?: string; maxSize?: string }) => run((ctx) => serveUploadsCommand(ctx, dir, flags)));
+    .action((dir: string, flags: { port?: string; host?: string; maxSize?: string }) => run(async (ctx) => (await import('./serve-uploads.js')).serveUploadsCommand(ctx, dir, flags)));
 
   return bits;
 }

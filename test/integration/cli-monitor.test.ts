@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 
 import { Context } from '../../lib/cli/context.js';
-import { monitorCommand } from '../../lib/cli/job-commands.js';
+import { monitorCommand } from '../../lib/cli/monitor.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
 import { cancelQuietly, manager, tempFolder } from './helpers.js';
 

@@ -1,17 +1,17 @@
 // An upload server for the unit tests: createUploadServer on 127.0.0.1, port 0,
 // in a fresh temporary directory, with every event recorded, and helpers to
 // look at what the directory holds. Also compileLib(), for tests that run the
-// package in a child process with the host's Node (which cannot load .ts):
-// lib/ built with the build's tsconfig into a private folder under
-// .test-results/, so test files running in parallel never share a half-written dist.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// package in a child process with the host's Node (which cannot load .ts): the
+// copy of lib/ that the unit project's global setup built once.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+
+import { inject } from 'vitest';
 
 import { createUploadServer } from '../../lib/upload-server/index.js';
 import type { UploadEvent, UploadServerOptions } from '../../lib/upload-server/index.js';
@@ -100,21 +100,7 @@ export function writeBlocks(stream: Writable, block: Buffer, total: number, done
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Builds lib/ into a fresh folder (inside the repository, so node_modules resolves) and returns it. */
+/** lib/ compiled once for the whole unit run (test/support/compile-lib.ts). */
 export function compileLib(): { dist: string; cleanup(): void } {
-  const parent = path.join(root, '.test-results');
-  mkdirSync(parent, { recursive: true });
-  const dist = mkdtempSync(path.join(parent, 'dist-'));
-  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist, '--declaration', 'false', '--declarationMap', 'false'], { cwd: root, stdio: 'pipe' });
-  // A measured run (test/support/child-coverage.ts) reads the children's coverage
-  // through this copy's source maps after the suite; scripts/test.mjs empties
-  // .test-results/ at the start of the next run.
-  const measured = Boolean(process.env.WINDOWS_BITS_CHILD_COVERAGE);
-  return {
-    dist,
-    cleanup: () => {
-      if (!measured) rmSync(dist, { recursive: true, force: true });
-    },
-  };
+  return { dist: inject('compiledLib'), cleanup: () => undefined };
 }

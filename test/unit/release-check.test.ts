@@ -13,7 +13,7 @@ describe('release check', () => {
     expect(releaseProblems({ tag: 'v1.2.3', version: '1.2.3', has: (f) => both.has(f) })).toEqual([]);
   });
 
-  test('prebuildify 6 layout: prebuilds/win32-<arch>/windows-bits.node', () => {
+  test('node-gyp-build\'s prebuild layout: prebuilds/win32-<arch>/windows-bits.node', () => {
     expect(prebuildFile('arm64').replace(/\\/g, '/')).toBe('prebuilds/win32-arm64/windows-bits.node');
   });
 

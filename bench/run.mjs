@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { ensureWine, root, runWindowsNode, stopWine, toWinePath } from './wine.mjs';
+import { ensureWine, root, runWindowsNode, stopWine, toWinePath } from '../scripts/wine.mjs';
 
 // The raw C++ baseline is an addon of its own (CMake target raw_bench), built
 // with the same toolchain as the package and loaded into the same process.
