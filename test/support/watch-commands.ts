@@ -289,3 +289,4 @@ export const commands = fc.commands(
 );
 
 export const initialState = fc.constantFrom<StateName>('queued', 'transferring', 'suspended', 'transient-error');
+export const eagerReads = fc.boolean();

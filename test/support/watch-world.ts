@@ -93,7 +93,14 @@ export class World {
   #dispatch: ((e: NativeJobEvent) => void) | undefined;
   #natives = 0;
 
-  constructor(initial: StateName) {
+  /**
+   * `eager`: the pool reads the job as soon as it is asked, and only the answer
+   * may come late (otherwise a command says when it reads).
+   */
+  constructor(
+    initial: StateName,
+    readonly eager = false,
+  ) {
     this.history = [{ at: this.tick(), state: initial, bytes: initial === 'transferred' || initial === 'acknowledged' ? 100 : 0 }];
     useBinding({
       connect: () => Promise.reject(new Error('model: no manager')),
@@ -134,7 +141,9 @@ export class World {
       id: this.id,
       getStatus: () =>
         new Promise((resolve, reject) => {
-          this.reads.push({ wrapper: i, issuedAt: this.tick(), resolve, reject });
+          const r: Read = { wrapper: i, issuedAt: this.tick(), resolve, reject };
+          if (this.eager) this.sample(r);
+          this.reads.push(r);
         }),
       getNoProgressTimeout: () => Promise.resolve(1209600),
       subscribe: () => log('subscribe'),

@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 
 import { watchedJobCount } from '../../lib/job/watch.js';
-import { afterCommand, baseline, commands, flush, initialState } from '../support/watch-commands.js';
+import { afterCommand, baseline, commands, eagerReads, flush, initialState } from '../support/watch-commands.js';
 import { World } from '../support/watch-world.js';
 
 const RUNS = Number(process.env.FC_RUNS ?? 2000);
@@ -41,10 +41,10 @@ afterAll(() => {
 });
 
 test(`the watch keeps its promises over ${RUNS} random sequences of callbacks, reads, listeners, waits and closes`, { timeout: 600_000 }, async () => {
-  const property = fc.asyncProperty(initialState, commands, async (initial, cmds) => {
+  const property = fc.asyncProperty(initialState, eagerReads, commands, async (initial, eager, cmds) => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     baseline.count = watchedJobCount();
-    const w = new World(initial);
+    const w = new World(initial, eager);
     world = w;
     // One clock for the callbacks' receivedAt and the watch's stamps: each reading is a new moment.
     const hrtime = vi.spyOn(process.hrtime, 'bigint').mockImplementation(() => BigInt(w.tick()));
