@@ -145,7 +145,8 @@ export class World {
           if (this.eager) this.sample(r);
           this.reads.push(r);
         }),
-      getNoProgressTimeout: () => Promise.resolve(1209600),
+      // The longest BITS takes (a DWORD of seconds): 'transient-error' lasts as long as the model says.
+      getNoProgressTimeout: () => Promise.resolve(0xffffffff),
       subscribe: () => log('subscribe'),
       unsubscribe: () => log('unsubscribe'),
       close: () => {
