@@ -137,6 +137,13 @@ class Watch {
    * may carry an older state than #last and is not believed.
    */
   #lastReadNoLaterThan = 0;
+  /**
+   * No earlier than the moment #last was read: when a poll's answer reached us,
+   * or a callback's receivedAt. Between a poll's issue and its answer, the pool
+   * read the job at a moment we do not know: a callback received then may be
+   * older or newer than that answer.
+   */
+  #lastReadNoEarlierThan = 0;
   /** A callback came while the first read was in flight, before any baseline. */
   #heldDuringBaseline = false;
 
@@ -228,8 +235,9 @@ class Watch {
       // takes over at the next tick. Anything else is told to those who asked.
       if (!owner.handle.closed) failure = e instanceof Error ? e : new Error(String(e));
     }
+    const answeredAt = Number(process.hrtime.bigint());
     this.#polling = false;
-    if (status) this.#answered(status, epoch, issuedAt);
+    if (status) this.#answered(status, epoch, issuedAt, answeredAt);
     else if (failure) for (const s of this.#current()) deliver(() => s.onError?.(failure));
     if (this.#again) {
       this.#again = false;
@@ -238,9 +246,10 @@ class Watch {
   }
 
   /** A read's answer: the baseline, a change, or older than a callback seen meanwhile. */
-  #answered(status: JobStatus, epoch: number, issuedAt: number): void {
+  #answered(status: JobStatus, epoch: number, issuedAt: number, answeredAt: number): void {
     if (epoch === this.#epoch) {
       this.#lastReadNoLaterThan = issuedAt;
+      this.#lastReadNoEarlierThan = answeredAt;
       this.#observe(status);
       return;
     }
@@ -251,6 +260,7 @@ class Watch {
     if (!this.#last && this.#heldDuringBaseline) {
       this.#heldDuringBaseline = false;
       this.#lastReadNoLaterThan = issuedAt;
+      this.#lastReadNoEarlierThan = answeredAt;
       this.#observe(status);
       this.#again = true;
     }
@@ -283,6 +293,14 @@ class Watch {
     // since (a JobModification overtaken by the poller): believing it would step
     // the state back and repeat a change. The poller brings anything newer.
     if (e.receivedAt < this.#lastReadNoLaterThan) return;
+    // Received while the poll that brought #last was in flight, and handed to us
+    // after its answer (the two come on different channels): either may be the
+    // newer, and believing an older callback would step the state back. A read
+    // issued now is newer than both.
+    if (e.receivedAt < this.#lastReadNoEarlierThan) {
+      void this.#poll();
+      return;
+    }
     this.#epoch++;
     if (!this.#last && this.#polling) {
       // The first read is in flight: its answer is the baseline this change is
@@ -291,6 +309,7 @@ class Watch {
       return;
     }
     this.#lastReadNoLaterThan = e.receivedAt;
+    this.#lastReadNoEarlierThan = e.receivedAt;
     this.#observe({ state, progress, error: e.error ?? null });
     // What the callback told needs no poll for a while.
     clearTimeout(this.#timer);
