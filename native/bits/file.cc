@@ -30,6 +30,7 @@ Napi::Function File::Define(Napi::Env env) {
                       (&File::GetRanges<IBackgroundCopyFile6, &IBackgroundCopyFile6::GetFilledFileRanges>),
                       IBackgroundCopyFile6, GetFilledFileRanges),
           InstanceMethod<&File::Close>("close"),
+          InstanceMethod<&File::DescribeJs>("describe"),
       });
 }
 

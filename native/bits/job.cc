@@ -7,7 +7,6 @@
 #include <memory>
 #include <vector>
 
-#include "bits/callback.h"
 #include "bits/copy_error.h"
 #include "bits/enumerate.h"
 
@@ -97,13 +96,14 @@ Napi::Function Job::Define(Napi::Env env) {
           JOB_GET("getMaximumDownloadTime", IBackgroundCopyJob4, ULONG, GetMaximumDownloadTime),
           JOB_SET("setMaximumDownloadTime", IBackgroundCopyJob4, ULONG, SetMaximumDownloadTime),
           InstanceMethod<&Job::Close>("close"),
+          InstanceMethod<&Job::DescribeJs>("describe"),
       });
 }
 
-std::string Job::ClosedName(const NativeHandle& h) { return "Job " + std::string(h.guid.begin(), h.guid.end()); }
+std::string Job::Describe(const NativeHandle& h) { return "Job " + std::string(h.name.begin(), h.name.end()); }
 
 Napi::Value Job::GetId(const Napi::CallbackInfo& info) {
-  const std::wstring& g = handle().guid;
+  const std::wstring& g = handle().name;
   return Napi::String::New(info.Env(), reinterpret_cast<const char16_t*>(g.data()), g.size());
 }
 
@@ -177,9 +177,8 @@ Napi::Value Job::EnumFiles(const Napi::CallbackInfo& info) {
     ComPtr<IEnumBackgroundCopyFiles> files = ComPtr<IEnumBackgroundCopyFiles>::Attach(raw);
     call.result = NValue::Array();
     return DrainEnumerator<IBackgroundCopyFile>(
-        files.Get(), "IEnumBackgroundCopyFiles::Next", call, [&](IBackgroundCopyFile* file) {
-          call.result.Push(NValue::Handle({HandleKind::File, objects.Add(file), L""}));
-        });
+        files.Get(), "IEnumBackgroundCopyFiles::Next", call,
+        [&](IBackgroundCopyFile* file) { call.result.Push(HandleValue(HandleKind::File, objects.Add(file))); });
   });
 }
 
@@ -211,10 +210,10 @@ Napi::Value Job::SetProxySettings(const Napi::CallbackInfo& info) {
 // last process to register wins) and forgets it when the service restarts, so
 // lib/ polls as well; here we only register, and undo it exactly once.
 Napi::Value Job::Subscribe(const Napi::CallbackInfo& info) {
-  NotifyCallback* raw = AddonState::From(info.Env())->callback();
+  IUnknown* raw = AddonState::From(info.Env())->notifier();  // our NotifyCallback (addon.cc)
   raw->AddRef();
   // Held by the task until it goes, whether it runs or is dropped at shutdown.
-  std::shared_ptr<NotifyCallback> callback(raw, [](NotifyCallback* c) { c->Release(); });
+  std::shared_ptr<IUnknown> callback(raw, [](IUnknown* c) { c->Release(); });
   uint64_t jobId = id();
   return Run<IBackgroundCopyJob>(info, [callback, jobId](IBackgroundCopyJob* job, ObjectTable& objects, Call&) {
     ULONG previous = BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR;

@@ -49,6 +49,13 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
     return info.Env().Undefined();
   }
 
+  // describe(): the one name of the object in errors, Self::Describe. The
+  // addon's ObjectClosedError and lib's (lib/handle.ts) both use it. Answers
+  // after close() too: it reads only what the handle keeps.
+  Napi::Value DescribeJs(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), Self::Describe(handle_));
+  }
+
   // Schedules work on the pool with this object's interface I.
   // shared: the call only reads, and may run beside other reads of this object.
   template <class I, class F>
@@ -59,7 +66,7 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
   template <class I, class F>
   Napi::Value RunNamed(const Napi::CallbackInfo& info, const char* method, F fn, bool shared = false) {
     Napi::Env env = info.Env();
-    if (closed()) throw ObjectClosed(env, Self::ClosedName(handle_));
+    if (closed()) throw ObjectClosed(env, Self::Describe(handle_));
     uint64_t id = handle_.id;
     return AddonState::From(env)->Schedule(
         env, method,
