@@ -48,7 +48,7 @@ export class BackgroundCopyFile {
 
   /** Not for application code: files come from `job.listFiles()`. */
   private constructor(handle: NativeFile) {
-    this.#handle = new NativeHandle(handle, 'The file');
+    this.#handle = new NativeHandle(handle);
   }
 
   #call<T>(fn: (f: NativeFile) => Promise<T>): Promise<T> {

@@ -38,7 +38,7 @@ export class BackgroundCopyManager {
 
   /** Not for application code: use `BackgroundCopyManager.connect()`. */
   private constructor(handle: NativeManager) {
-    this.#handle = new NativeHandle(handle, 'The BackgroundCopyManager');
+    this.#handle = new NativeHandle(handle);
   }
 
   /** Connects to the BITS service: CoCreateInstance(CLSID_BackgroundCopyManager). */

@@ -74,7 +74,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     super();
     const native = pendingHandle;
     if (!native) throw new TypeError('jobs come from BackgroundCopyManager: createJob, getJob or listJobs');
-    this.#handle = new NativeHandle(native, `Job ${native.id}`);
+    this.#handle = new NativeHandle(native);
     this.id = native.id;
     this.on('newListener', (event) => {
       if (typeof event === 'string' && WATCHED_EVENTS.has(event) && !this.#unwatch && !this.#handle.closed) this.#watch();
