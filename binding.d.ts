@@ -233,6 +233,11 @@ export interface NativeManager {
   describe(): string;
 }
 
+/**
+ * The product addon's exports: exactly the names of `PRODUCT_EXPORTS` in
+ * scripts/product-exports.mjs, the one list that the release check and the
+ * tests check each build against.
+ */
 export interface NativeBinding {
   /** CoCreateInstance(CLSID_BackgroundCopyManager, CLSCTX_LOCAL_SERVER). */
   connect(): Promise<NativeManager>;

@@ -2,7 +2,8 @@
 //
 // The module: per-environment state, into which it plugs what names BITS (the
 // callback object, the error describer, the wrapper classes), and the product's
-// exports (connect, setEventListener, setErrorClasses). The
+// exports (connect, setEventListener, setErrorClasses; scripts/product-exports.mjs
+// is the list every check of a build reads). The
 // test build (WINDOWS_BITS_TEST, build/test/windows_bits_test.node) adds the
 // test-only exports of native/test/.
 #include <napi.h>
