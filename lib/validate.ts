@@ -24,13 +24,21 @@ export function requireOneOf<T extends string>(what: string, value: unknown, all
   return value as T;
 }
 
-export function requireUint32(what: string, value: unknown, max = 0xffffffff): number {
+/**
+ * A whole number from 0 to `max`: by default a DWORD's range (0 to 2^32 - 1),
+ * and up to Number.MAX_SAFE_INTEGER where the caller says so (a UINT64 or a
+ * time in milliseconds).
+ */
+export function requireWholeNumber(what: string, value: unknown, max = 0xffffffff): number {
   if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`);
   if (!Number.isInteger(value) || value < 0 || value > max) {
     throw new RangeError(`${what} must be a whole number from 0 to ${max}, got ${value}`);
   }
   return value;
 }
+
+/** requireWholeNumber under its former name, for lib/job/wait.ts alone; it goes once wait.ts calls requireWholeNumber. */
+export const requireUint32 = requireWholeNumber;
 
 export function requireBoolean(what: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, got ${describe(value)}`);

@@ -12,7 +12,7 @@
 
 #define JOB_METHOD(js, fn, iface, method) BITS_METHOD(Job, js, fn, iface, method)
 #define JOB_GET(js, iface, type, method) BITS_GET(Job, js, iface, type, method)
-#define JOB_GET_TEXT_OR_NONE(js, iface, method) BITS_GET_TEXT_OR_NONE(Job, js, iface, method)
+#define JOB_GET_NON_EMPTY_TEXT(js, iface, method) BITS_GET_NON_EMPTY_TEXT(Job, js, iface, method)
 #define JOB_SET(js, iface, type, method) BITS_SET(Job, js, iface, type, method)
 #define JOB_DO(js, iface, method) BITS_DO(Job, js, iface, method)
 
@@ -59,7 +59,7 @@ Napi::Function Job::Define(Napi::Env env) {
           JOB_METHOD("setNotifyCmdLine", &Job::SetNotifyCmdLine, IBackgroundCopyJob2, SetNotifyCmdLine),
           JOB_GET("getReplyProgress", IBackgroundCopyJob2, BG_JOB_REPLY_PROGRESS, GetReplyProgress),
           JOB_METHOD("getReplyData", &Job::GetReplyData, IBackgroundCopyJob2, GetReplyData),
-          JOB_GET_TEXT_OR_NONE("getReplyFileName", IBackgroundCopyJob2, GetReplyFileName),
+          JOB_GET_NON_EMPTY_TEXT("getReplyFileName", IBackgroundCopyJob2, GetReplyFileName),
           JOB_SET("setReplyFileName", IBackgroundCopyJob2, LPCWSTR, SetReplyFileName),
           JOB_METHOD("setCredentials", &Job::SetCredentials, IBackgroundCopyJob2, SetCredentials),
           JOB_METHOD("removeCredentials", &Job::RemoveCredentials, IBackgroundCopyJob2, RemoveCredentials),
@@ -72,7 +72,7 @@ Napi::Function Job::Define(Napi::Env env) {
           JOB_METHOD("getProperty", &Job::GetProperty, IBackgroundCopyJob5, GetProperty),
           JOB_METHOD("setProperty", &Job::SetProperty, IBackgroundCopyJob5, SetProperty),
           // IBackgroundCopyJobHttpOptions, 2 and 3
-          JOB_GET_TEXT_OR_NONE("getCustomHeaders", IBackgroundCopyJobHttpOptions, GetCustomHeaders),
+          JOB_GET_NON_EMPTY_TEXT("getCustomHeaders", IBackgroundCopyJobHttpOptions, GetCustomHeaders),
           JOB_SET("setCustomHeaders", IBackgroundCopyJobHttpOptions, LPCWSTR, SetCustomHeaders),
           JOB_GET("getSecurityFlags", IBackgroundCopyJobHttpOptions, ULONG, GetSecurityFlags),
           JOB_SET("setSecurityFlags", IBackgroundCopyJobHttpOptions, ULONG, SetSecurityFlags),

@@ -8,6 +8,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <type_traits>
 
 #include "runtime/addon_state.h"
 #include "runtime/scalars.h"
@@ -24,8 +25,8 @@
 #define BITS_SET(Cls, js, iface, type, method) \
   BITS_METHOD(Cls, js, (&Cls::template Set<iface, type, &iface::method>), iface, method)
 #define BITS_DO(Cls, js, iface, method) BITS_METHOD(Cls, js, (&Cls::template Do<iface, &iface::method>), iface, method)
-#define BITS_GET_TEXT_OR_NONE(Cls, js, iface, method) \
-  BITS_METHOD(Cls, js, (&Cls::template GetTextOrNone<iface, &iface::method>), iface, method)
+#define BITS_GET_NON_EMPTY_TEXT(Cls, js, iface, method) \
+  BITS_METHOD(Cls, js, (&Cls::template GetNonEmptyText<iface, &iface::method>), iface, method)
 
 template <class Self>
 class HandleWrap : public Napi::ObjectWrap<Self> {
@@ -89,7 +90,13 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
         [](I* p, ObjectTable&, Call& call) {
           T v{};
           HRESULT hr = (p->*M)(&v);
-          if (SUCCEEDED(hr)) call.result = ToNValue(v);
+          if (SUCCEEDED(hr)) {
+            if constexpr (std::is_same_v<T, BOOL>) {
+              call.result = BoolToNValue(v);
+            } else {
+              call.result = ToNValue(v);
+            }
+          }
           return hr;
         },
         true);
@@ -103,13 +110,13 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
 
   // A string where NULL or "" means "none": resolves null then.
   template <class I, HRESULT (STDMETHODCALLTYPE I::*M)(LPWSTR*)>
-  Napi::Value GetTextOrNone(const Napi::CallbackInfo& info) {
+  Napi::Value GetNonEmptyText(const Napi::CallbackInfo& info) {
     return this->template Run<I>(
         info,
         [](I* p, ObjectTable&, Call& call) {
           LPWSTR text = nullptr;
           HRESULT hr = (p->*M)(&text);
-          call.result = TextOrNone(text);  // frees text whatever hr says
+          call.result = NonEmptyTextOrNull(text);  // frees text whatever hr says
           return hr;
         },
         true);
