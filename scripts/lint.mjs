@@ -1,6 +1,7 @@
 // npm run lint: typescript-eslint on lib/ and test/, tsc --noEmit, typedoc, the
-// structure check (scripts/check-structure.mjs: no import cycle, arrows one way (native/runtime never includes native/bits; lib/job and below never import cli or upload-server), no file over 400
-// lines), a clang-format check of native/ and bench/raw/ with the pinned clang-format
+// structure check (scripts/check-structure.mjs: no import cycle; arrows one way,
+// native/runtime/ never including native/bits/, lib/job/ and what it stands on
+// never importing lib/cli/ or lib/upload-server/; no file over 400 lines), a clang-format check of native/ and bench/raw/ with the pinned clang-format
 // (@wasm-fmt/clang-format: one WASM build, the same on every machine), and a
 // compile of test/native/signatures_check.cc that proves bits_extra.h's
 // stand-ins and our overrides have the Windows SDK's signatures.
