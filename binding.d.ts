@@ -158,6 +158,8 @@ export interface NativeJob {
   setServerCertificateValidation(validator: ((certificate: Buffer, encodingType: number) => boolean | Promise<boolean>) | null): Promise<void>;
   /** Releases the COM references now (on the COM pool); later calls throw ObjectClosedError('Job {GUID}'). */
   close(): void;
+  /** The job as errors name it, `'Job {GUID}'`; the one spelling lib's ObjectClosedError uses too. Answers after close(). */
+  describe(): string;
 }
 
 /** IBackgroundCopyFile, with File2 and File3 through QueryInterface. */
@@ -182,6 +184,8 @@ export interface NativeFile {
   getFilledFileRanges(): Promise<Array<{ offset: number; length: number | null }>>;
   /** Later calls throw ObjectClosedError('The file'). */
   close(): void;
+  /** The file as errors name it, `'The file'`. Answers after close(). */
+  describe(): string;
 }
 
 /** getStatus()'s answer. */
@@ -225,8 +229,15 @@ export interface NativeManager {
   getErrorDescription(hresult: number, languageId: number): Promise<string>;
   /** Later calls throw ObjectClosedError('The BackgroundCopyManager'). */
   close(): void;
+  /** The manager as errors name it, `'The BackgroundCopyManager'`. Answers after close(). */
+  describe(): string;
 }
 
+/**
+ * The product addon's exports: exactly the names of `PRODUCT_EXPORTS` in
+ * scripts/product-exports.mjs, the one list that the release check and the
+ * tests check each build against.
+ */
 export interface NativeBinding {
   /** CoCreateInstance(CLSID_BackgroundCopyManager, CLSCTX_LOCAL_SERVER). */
   connect(): Promise<NativeManager>;
@@ -237,8 +248,8 @@ export interface NativeBinding {
    * on a failed call rejects with `new BitsError({ hresult, method, description })`
    * (hresult unsigned; description BITS's or the system's text, or '' for the
    * class's built-in one), and a call on a closed object throws
-   * `new ObjectClosedError(what)` synchronously, what naming the object
-   * ('Job {GUID}', 'The BackgroundCopyManager', 'The file'). `disconnectionCodes`
+   * `new ObjectClosedError(what)` synchronously, `what` being the object's
+   * `describe()` ('Job {GUID}', 'The BackgroundCopyManager', 'The file'). `disconnectionCodes`
    * is lib's one list of the HRESULTs that mean the service is gone (errors.ts):
    * the addon does not ask the service to describe those.
    */

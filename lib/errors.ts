@@ -1,7 +1,8 @@
-// Every error the package raises, and the one place where BITS's failures become
-// them: the addon is handed BitsError and ObjectClosedError once (lib/binding.ts)
-// and builds them itself where a call settles; job errors, which BITS reports as
-// data rather than as failed calls, are converted here.
+// Every error the package raises, and the two places a BitsError is built: the
+// addon, handed BitsError and ObjectClosedError once (lib/binding.ts), builds
+// them itself where a call settles; what BITS reports as a job's state rather
+// than as a failed call (an error state, a cancellation, no progress) becomes a
+// BitsError in the named factories at the end of this file, and nowhere else.
 import type { NativeJobError } from '../binding.js';
 import { ERROR_CONTEXTS, enumName } from './enums.js';
 import type { ErrorContext } from './enums.js';
@@ -48,6 +49,10 @@ const DISCONNECTED = new Set(DISCONNECTION_HRESULTS);
 
 /** BG_E_ERROR_INFORMATION_UNAVAILABLE: a job in error that cannot say why. */
 const BG_E_ERROR_INFORMATION_UNAVAILABLE = 0x8020000f;
+/** BITS_MC_JOB_CANCELLED: BITS's own code for a job cancelled by its owner or an administrator. */
+const BITS_MC_JOB_CANCELLED = 0x80194000;
+/** BG_E_NO_PROGRESS: a job that made no progress within its no-progress timeout. */
+const BG_E_NO_PROGRESS = 0x80200024;
 
 /** The file a job error concerns. */
 export interface BitsErrorFile {
@@ -220,7 +225,7 @@ export function toJobError(e: NativeJobError): JobError {
  * @internal
  */
 export function jobFailure(jobId: string, error: NativeJobError | null): BitsError {
-  if (!error) return new BitsError({ hresult: BG_E_ERROR_INFORMATION_UNAVAILABLE, method: 'IBackgroundCopyJob::GetError', jobId });
+  if (!error) return jobErrorUnavailable(jobId);
   const e = toJobError(error);
   return new BitsError({
     hresult: e.hresult,
@@ -232,4 +237,27 @@ export function jobFailure(jobId: string, error: NativeJobError | null): BitsErr
     file: e.file ?? null,
     jobId,
   });
+}
+
+/**
+ * A job in the error state whose GetError could not say why: BITS's own
+ * BG_E_ERROR_INFORMATION_UNAVAILABLE.
+ * @internal
+ */
+export function jobErrorUnavailable(jobId: string): BitsError {
+  return new BitsError({ hresult: BG_E_ERROR_INFORMATION_UNAVAILABLE, method: 'IBackgroundCopyJob::GetError', jobId });
+}
+
+/** A waited-on job found cancelled: BITS reports a state, named here with BITS's BITS_MC_JOB_CANCELLED. @internal */
+export function jobCancelled(jobId: string): BitsError {
+  return new BitsError({ hresult: BITS_MC_JOB_CANCELLED, method: 'IBackgroundCopyJob::GetState', description: 'The job was cancelled', jobId });
+}
+
+/**
+ * A job in the transient-error state past its no-progress timeout, without an
+ * error BITS could describe: BG_E_NO_PROGRESS, as BITS names that outcome.
+ * @internal
+ */
+export function jobMadeNoProgress(jobId: string): BitsError {
+  return new BitsError({ hresult: BG_E_NO_PROGRESS, method: 'IBackgroundCopyJob::GetState', jobId });
 }

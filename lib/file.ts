@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 
 import type { NativeFile } from '../binding.js';
 import { NativeHandle } from './handle.js';
-import { requireBoolean, requireRemoteName, requireUint32 } from './validate.js';
+import { requireBoolean, requireRemoteName, requireWholeNumber } from './validate.js';
 
 /** BG_FILE_PROGRESS. */
 export interface FileProgress {
@@ -48,7 +48,7 @@ export class BackgroundCopyFile {
 
   /** Not for application code: files come from `job.listFiles()`. */
   private constructor(handle: NativeFile) {
-    this.#handle = new NativeHandle(handle, 'The file');
+    this.#handle = new NativeHandle(handle);
   }
 
   #call<T>(fn: (f: NativeFile) => Promise<T>): Promise<T> {
@@ -104,7 +104,7 @@ export class BackgroundCopyFile {
   }
   /** IBackgroundCopyFile6::UpdateDownloadPosition: where an on-demand job should read next (BITS 10.1) */
   async updateDownloadPosition(offset: number): Promise<void> {
-    const o = requireUint32('offset', offset, Number.MAX_SAFE_INTEGER);
+    const o = requireWholeNumber('offset', offset, Number.MAX_SAFE_INTEGER);
     return this.#call((f) => f.updateDownloadPosition(o));
   }
   /** IBackgroundCopyFile6::RequestFileRanges: more ranges for an on-demand job (BITS 10.1) */
@@ -141,8 +141,8 @@ export function checkRanges(ranges: readonly FileRange[]): FileRange[] {
     if (typeof r !== 'object' || r === null) throw new TypeError(`ranges[${i}] must be { offset, length }`);
     const { offset, length } = r as Partial<FileRange>;
     return {
-      offset: requireUint32(`ranges[${i}].offset`, offset, Number.MAX_SAFE_INTEGER),
-      length: length === null || length === undefined ? null : requireUint32(`ranges[${i}].length`, length, Number.MAX_SAFE_INTEGER),
+      offset: requireWholeNumber(`ranges[${i}].offset`, offset, Number.MAX_SAFE_INTEGER),
+      length: length === null || length === undefined ? null : requireWholeNumber(`ranges[${i}].length`, length, Number.MAX_SAFE_INTEGER),
     };
   });
 }

@@ -5,23 +5,25 @@
 import { ObjectClosedError } from './errors.js';
 
 /** @internal */
-export class NativeHandle<T extends { close(): void }> {
+export class NativeHandle<T extends { close(): void; describe(): string }> {
   readonly #native: T;
-  readonly #what: string;
   #closed = false;
+  #what = '';
   readonly #onClose = new Set<() => void>();
 
-  /** `what` names the object in ObjectClosedError, e.g. 'Job {…}'. */
-  constructor(handle: T, what: string) {
+  constructor(handle: T) {
     this.#native = handle;
-    this.#what = what;
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  /** The error for a call after close(). */
+  /**
+   * The error for a call after close(). It names the object as the native
+   * object names itself (`describe()`, e.g. 'Job {…}'), the name the addon's own
+   * ObjectClosedError carries: one spelling for both sides.
+   */
   closedError(): ObjectClosedError {
     return new ObjectClosedError(this.#what);
   }
@@ -47,6 +49,8 @@ export class NativeHandle<T extends { close(): void }> {
   close(): boolean {
     if (this.#closed) return false;
     this.#closed = true;
+    // Asked before the release: after close() the object makes no call into the addon.
+    this.#what = this.#native.describe();
     this.#native.close();
     for (const listener of [...this.#onClose]) listener();
     this.#onClose.clear();

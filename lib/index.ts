@@ -4,7 +4,7 @@ export type { ListJobsOptions } from './manager.js';
 export { BackgroundCopyJob } from './job/job.js';
 export { BackgroundCopyJob4 } from './job/job4.js';
 export type { BackgroundCopyJob2, BackgroundCopyJob3 } from './job/job2-3.js';
-export type { BackgroundCopyJob5, StoredCredentialsTarget } from './job/properties.js';
+export type { BackgroundCopyJob5, StoredCredentialsTarget } from './job/job5.js';
 export type { BackgroundCopyJobHttpOptions, ServerCertificateValidator } from './job/http-options.js';
 export type {
   ClientCertificate,

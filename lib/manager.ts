@@ -9,7 +9,7 @@ import { jobFromNative } from './job/job.js';
 import type { BackgroundCopyJob } from './job/job.js';
 // For its side effect too: it gives every job queryJob4().
 import './job/job4.js';
-import { MAX_DISPLAY_NAME, requireBoolean, requireGuid, requireHresult, requireOneOf, requireString, requireUint32 } from './validate.js';
+import { MAX_DISPLAY_NAME, requireBoolean, requireGuid, requireHresult, requireOneOf, requireString, requireWholeNumber } from './validate.js';
 
 /** Options of `listJobs()`. */
 export interface ListJobsOptions {
@@ -38,7 +38,7 @@ export class BackgroundCopyManager {
 
   /** Not for application code: use `BackgroundCopyManager.connect()`. */
   private constructor(handle: NativeManager) {
-    this.#handle = new NativeHandle(handle, 'The BackgroundCopyManager');
+    this.#handle = new NativeHandle(handle);
   }
 
   /** Connects to the BITS service: CoCreateInstance(CLSID_BackgroundCopyManager). */
@@ -82,7 +82,7 @@ export class BackgroundCopyManager {
    */
   async getErrorDescription(hresult: number, languageId = 0): Promise<string> {
     const hr = requireHresult('hresult', hresult);
-    const lang = requireUint32('languageId', languageId, 0xffff);
+    const lang = requireWholeNumber('languageId', languageId, 0xffff);
     return this.#call((m) => m.getErrorDescription(hr, lang));
   }
 

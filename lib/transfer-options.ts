@@ -10,7 +10,7 @@ import { checkCredentials } from './job/job2-3.js';
 import type { CheckedCredentials } from './job/job2-3.js';
 import type { Credentials, FileSpec, JobProgress, ProxySettings, WaitOptions } from './job/types.js';
 import { BackgroundCopyManager } from './manager.js';
-import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireBoolean, requireOneOf, requireInterval, requireString, requireUint32 } from './validate.js';
+import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireBoolean, requireOneOf, requireInterval, requireString, requireWholeNumber } from './validate.js';
 
 /** Options of `download()`, `upload()`, `startDownload()` and `startUpload()`. */
 export interface TransferOptions {
@@ -99,15 +99,15 @@ export function checkTransfer(kind: 'download' | 'upload', files: readonly FileS
     set((job) => job.call((j) => j.setProxySettings(...p)));
   }
   if (o.minimumRetryDelay !== undefined) {
-    const s = requireUint32('options.minimumRetryDelay', o.minimumRetryDelay);
+    const s = requireWholeNumber('options.minimumRetryDelay', o.minimumRetryDelay);
     set((job) => job.call((j) => j.setMinimumRetryDelay(s)));
   }
   if (o.noProgressTimeout !== undefined) {
-    const s = requireUint32('options.noProgressTimeout', o.noProgressTimeout);
+    const s = requireWholeNumber('options.noProgressTimeout', o.noProgressTimeout);
     set((job) => job.call((j) => j.setNoProgressTimeout(s)));
   }
   if (o.maximumDownloadTime !== undefined) {
-    const s = requireUint32('options.maximumDownloadTime', o.maximumDownloadTime);
+    const s = requireWholeNumber('options.maximumDownloadTime', o.maximumDownloadTime);
     set((job) => job.call((j) => j.setMaximumDownloadTime(s)));
   }
   if (o.dynamicContent !== undefined) {

@@ -24,7 +24,12 @@ export function requireOneOf<T extends string>(what: string, value: unknown, all
   return value as T;
 }
 
-export function requireUint32(what: string, value: unknown, max = 0xffffffff): number {
+/**
+ * A whole number from 0 to `max`: by default a DWORD's range (0 to 2^32 - 1),
+ * and up to Number.MAX_SAFE_INTEGER where the caller says so (a UINT64 or a
+ * time in milliseconds).
+ */
+export function requireWholeNumber(what: string, value: unknown, max = 0xffffffff): number {
   if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`);
   if (!Number.isInteger(value) || value < 0 || value > max) {
     throw new RangeError(`${what} must be a whole number from 0 to ${max}, got ${value}`);

@@ -1,11 +1,15 @@
 // Threads: the JS thread of each environment that loads the addon.
 //
-// The module: per-environment state, the wrapper classes, and the product's
-// exports (connect, setEventListener, setErrorClasses). The
+// The module: per-environment state, into which it plugs what names BITS (the
+// callback object, the error describer, the wrapper classes), and the product's
+// exports (connect, setEventListener, setErrorClasses; scripts/product-exports.mjs
+// is the list every check of a build reads). The
 // test build (WINDOWS_BITS_TEST, build/test/windows_bits_test.node) adds the
 // test-only exports of native/test/.
 #include <napi.h>
 
+#include "bits/callback.h"
+#include "bits/describe.h"
 #include "bits/file.h"
 #include "bits/job.h"
 #include "bits/manager.h"
@@ -25,12 +29,15 @@ Napi::Value SetEventListener(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto* state = new AddonState(env);
+  AddonParts parts;
+  parts.makeNotifier = &NotifyCallback::Make;
+  parts.describeError = &DescribeBitsFailure;
+  auto* state = new AddonState(env, parts);
   env.SetInstanceData<AddonState>(state);
   // The classes are not exported: their objects come only from the addon.
-  state->managerCtor = Napi::Persistent(Manager::Define(env));
-  state->jobCtor = Napi::Persistent(Job::Define(env));
-  state->fileCtor = Napi::Persistent(File::Define(env));
+  state->SetWrapperClass(static_cast<uint32_t>(HandleKind::Manager), Manager::Define(env));
+  state->SetWrapperClass(static_cast<uint32_t>(HandleKind::Job), Job::Define(env));
+  state->SetWrapperClass(static_cast<uint32_t>(HandleKind::File), File::Define(env));
   exports.Set("connect", Napi::Function::New<Manager::Connect>(env, "connect"));
   exports.Set("setEventListener", Napi::Function::New<SetEventListener>(env, "setEventListener"));
   exports.Set("setErrorClasses", Napi::Function::New<SetErrorClasses>(env, "setErrorClasses"));

@@ -2,6 +2,10 @@
 // - No import cycle in lib/ (every import counts, `import type` too: a cycle of
 //   types is still two files that cannot be read apart) nor among native/'s
 //   #include "..." files.
+// - Arrows point one way (see directionBreaches): native/runtime/ includes
+//   nothing from native/bits/, and job/ with everything it stands on imports
+//   nothing from cli/ or upload-server/. A one-way arrow is no cycle, so the
+//   cycle search alone would miss these.
 // - No source file in lib/ or native/ over 400 lines.
 // Prints each breach and exits 1; a list of files proves nothing, so the counts
 // of what was read are printed too.
@@ -74,7 +78,50 @@ function cycles(graph) {
 }
 
 const rel = (f) => path.relative(root, f);
+const under = (dir, f) => !path.relative(path.join(root, dir), f).startsWith('..');
 let failed = false;
+
+/** Every file `from` reaches through its imports, `from` included. */
+function reach(graph, from) {
+  const seen = new Set(from);
+  const todo = [...from];
+  while (todo.length > 0) {
+    for (const next of graph.get(todo.pop()) ?? []) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        todo.push(next);
+      }
+    }
+  }
+  return seen;
+}
+
+/**
+ * The layering rules, as breaches "file -> file (why)".
+ * - native/runtime/ is the Node-API and COM plumbing and knows nothing of BITS:
+ *   no file in it includes one from native/bits/ (the module, native/addon.cc,
+ *   plugs BITS's parts in).
+ * - In lib/, "below job/" means job/ and every file it imports, directly or
+ *   through others: the rooms the job classes stand on (binding, handle, errors,
+ *   hresult-*, enums, guid, validate, file, ...). cli/ (the `bits` command) and
+ *   upload-server/ (a server for BITS's upload protocol) sit on top: they may
+ *   import the rest, and nothing below job/ may import them.
+ */
+function directionBreaches(libGraph, nativeGraph) {
+  const breaches = [];
+  for (const [file, edges] of nativeGraph) {
+    if (!under('native/runtime', file)) continue;
+    for (const to of edges) if (under('native/bits', to)) breaches.push(`${rel(file)} -> ${rel(to)} (native/runtime/ must not include native/bits/)`);
+  }
+  const below = reach(libGraph, [...libGraph.keys()].filter((f) => under('lib/job', f)));
+  for (const file of below) {
+    if (under('lib/cli', file) || under('lib/upload-server', file)) continue; // reported at the edge that reaches it
+    for (const to of libGraph.get(file) ?? []) {
+      if (under('lib/cli', to) || under('lib/upload-server', to)) breaches.push(`${rel(file)} -> ${rel(to)} (below lib/job/, must not import lib/cli/ or lib/upload-server/)`);
+    }
+  }
+  return { breaches, below: below.size };
+}
 
 const libFiles = walk(path.join(root, 'lib'), (n) => n.endsWith('.ts'));
 const libGraph = new Map(libFiles.map((f) => [f, tsEdges(f)]));
@@ -92,6 +139,11 @@ for (const [what, graph] of [
   const edges = [...graph.values()].reduce((n, e) => n + e.length, 0);
   console.log(`structure: ${what} ${graph.size} files, ${edges} imports, ${found.length} cycles`);
 }
+
+const direction = directionBreaches(libGraph, nativeGraph);
+for (const b of direction.breaches) console.error(`structure: arrow pointing the wrong way: ${b}`);
+if (direction.breaches.length > 0) failed = true;
+console.log(`structure: direction: ${direction.below} lib/ files at or below job/, ${direction.breaches.length} wrong-way arrows`);
 
 for (const f of [...libFiles, ...nativeFiles]) {
   const lines = readFileSync(f, 'utf8').split('\n').length - 1;

@@ -9,11 +9,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { PRODUCT_EXPORTS } from './product-exports.mjs';
+
 export const ARCHES = ['x64', 'arm64'];
 /** Where node-gyp-build finds this package's addon when no build/ exists (prebuildify's layout; the name is package.json's, not the CMake target's). */
 export const prebuildFile = (arch) => path.join('prebuilds', `win32-${arch}`, 'windows-bits.node');
-/** Functions every shipped addon exports; loading must not call any of them. */
-export const PRODUCT_EXPORTS = ['connect', 'setEventListener'];
+/** Functions every shipped addon exports (the one list, product-exports.mjs); loading must not call any of them. */
+export { PRODUCT_EXPORTS };
 
 /** What is wrong with this release, one message each; empty when it may go. */
 export function releaseProblems({ tag, version, has }) {

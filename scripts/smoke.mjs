@@ -108,7 +108,7 @@ async function main() {
     let job = null;
     if (r.timedOut) {
       job = await findJob(dir, displayName);
-      // Cancelling a job while it transfers kills Wine's BITS service (see WINE-NOTES); elsewhere it is safe.
+      // Cancelling a job while it transfers kills Wine's BITS service (README, "Testing on Linux with Wine"); elsewhere it is safe.
       if (job && !['transferring', 'connecting'].includes(job.state)) await bits(dir, ['cancel', job.id], 30_000);
     }
     const v = verdict({ ...r, intact, job, deadlineS, bytes: body.length });

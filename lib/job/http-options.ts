@@ -3,8 +3,8 @@
 // lib/job/job.ts, so that each BITS interface family has a file of its own.
 import { CERT_STORE_LOCATIONS, enumName } from '../enums.js';
 import type { CertStoreLocation } from '../enums.js';
-import { requireOneOf, requireString, requireUint32 } from '../validate.js';
-import type { JobCaller } from './properties.js';
+import { requireOneOf, requireString, requireWholeNumber } from '../validate.js';
+import type { JobCaller } from './job5.js';
 import type { ClientCertificate } from './types.js';
 
 /** A function BITS asks about each server certificate: DER bytes and their encoding type. */
@@ -76,7 +76,7 @@ export const httpOptionsMethods: BackgroundCopyJobHttpOptions & ThisType<JobCall
     return this.call((j) => j.getSecurityFlags());
   },
   async setSecurityFlags(flags) {
-    const f = requireUint32('flags', flags, 0xfff);
+    const f = requireWholeNumber('flags', flags, 0xfff);
     await this.call((j) => j.setSecurityFlags(f));
   },
   async setClientCertificateByHash(location, storeName, sha1) {

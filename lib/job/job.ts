@@ -1,6 +1,6 @@
 // BackgroundCopyJob: IBackgroundCopyJob's methods, and the job's events on its one
 // watch. The newer interfaces' methods live in files of their own (job2-3.ts,
-// properties.ts for IBackgroundCopyJob5, http-options.ts) and are attached to the
+// job5.ts for IBackgroundCopyJob5, http-options.ts) and are attached to the
 // class here, the way better-sqlite3 attaches lib/methods/*; IBackgroundCopyJob4
 // is reached through queryJob4() (job4.ts).
 import { EventEmitter } from 'node:events';
@@ -13,13 +13,13 @@ import { jobFailure, toJobError } from '../errors.js';
 import type { JobError } from '../errors.js';
 import { BackgroundCopyFile, fileFromNative } from '../file.js';
 import { NativeHandle } from '../handle.js';
-import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireInterval, requireLocalName, requireOneOf, requireRemoteName, requireString, requireUint32 } from '../validate.js';
+import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireInterval, requireLocalName, requireOneOf, requireRemoteName, requireString, requireWholeNumber } from '../validate.js';
 import { httpOptionsMethods } from './http-options.js';
 import type { BackgroundCopyJobHttpOptions } from './http-options.js';
 import { job2Methods, job3Methods } from './job2-3.js';
 import type { BackgroundCopyJob2, BackgroundCopyJob3 } from './job2-3.js';
-import { propertyMethods } from './properties.js';
-import type { BackgroundCopyJob5 } from './properties.js';
+import { propertyMethods } from './job5.js';
+import type { BackgroundCopyJob5 } from './job5.js';
 import type { CompleteResult, FileSpec, JobEventMap, JobProgress, JobSnapshot, JobTimes, ProxySettings, WaitOptions } from './types.js';
 import { progress, waitForTransfer } from './wait.js';
 import { deliver, readStatus, subscribe } from './watch.js';
@@ -73,7 +73,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     super();
     const native = pendingHandle;
     if (!native) throw new TypeError('jobs come from BackgroundCopyManager: createJob, getJob or listJobs');
-    this.#handle = new NativeHandle(native, `Job ${native.id}`);
+    this.#handle = new NativeHandle(native);
     this.id = native.id;
     this.#hook();
   }
@@ -292,7 +292,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   }
   /** IBackgroundCopyJob::SetNotifyFlags (BG_NOTIFY bits). Listening to events sets them while it lasts. */
   async setNotifyFlags(flags: number): Promise<void> {
-    const f = requireUint32('flags', flags, 0x3f);
+    const f = requireWholeNumber('flags', flags, 0x3f);
     await this.call((j) => j.setNotifyFlags(f));
   }
   /** IBackgroundCopyJob::GetMinimumRetryDelay, in seconds */
@@ -301,7 +301,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   }
   /** IBackgroundCopyJob::SetMinimumRetryDelay, in seconds (BITS's default is 600) */
   async setMinimumRetryDelay(seconds: number): Promise<void> {
-    const s = requireUint32('seconds', seconds);
+    const s = requireWholeNumber('seconds', seconds);
     await this.call((j) => j.setMinimumRetryDelay(s));
   }
   /** IBackgroundCopyJob::GetNoProgressTimeout, in seconds */
@@ -310,7 +310,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   }
   /** IBackgroundCopyJob::SetNoProgressTimeout, in seconds (BITS's default is 14 days) */
   async setNoProgressTimeout(seconds: number): Promise<void> {
-    const s = requireUint32('seconds', seconds);
+    const s = requireWholeNumber('seconds', seconds);
     await this.call((j) => j.setNoProgressTimeout(s));
   }
   /** IBackgroundCopyJob::GetErrorCount: how often the job went to a (transient) error */

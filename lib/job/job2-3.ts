@@ -1,12 +1,13 @@
 // IBackgroundCopyJob2 and IBackgroundCopyJob3: the notify command line, reply
 // data of upload-reply jobs, credentials, remote prefixes, file ranges and ACL
-// flags. Methods of BackgroundCopyJob, attached to it by lib/job/job.ts.
+// flags. Methods of BackgroundCopyJob, attached to it by lib/job/job.ts; the
+// native half is native/bits/job2_3.cc (each side's file names, one name).
 import { AUTH_SCHEMES, AUTH_TARGETS } from '../enums.js';
 import type { AuthScheme, AuthTarget } from '../enums.js';
 import { checkRanges } from '../file.js';
 import type { FileRange } from '../file.js';
-import { requireLocalName, requireOneOf, requireRemoteName, requireString, requireUint32 } from '../validate.js';
-import type { JobCaller } from './properties.js';
+import { requireLocalName, requireOneOf, requireRemoteName, requireString, requireWholeNumber } from '../validate.js';
+import type { JobCaller } from './job5.js';
 import type { Credentials, NotifyCmdLine, ReplyProgress } from './types.js';
 
 // BG_AUTH_TARGET and BG_AUTH_SCHEME count from 1.
@@ -116,7 +117,7 @@ export const job3Methods: BackgroundCopyJob3 & ThisType<JobCaller> = {
     return this.call((j) => j.getFileACLFlags());
   },
   async setFileACLFlags(flags) {
-    const f = requireUint32('flags', flags, 15);
+    const f = requireWholeNumber('flags', flags, 15);
     await this.call((j) => j.setFileACLFlags(f));
   },
 };

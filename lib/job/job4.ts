@@ -2,7 +2,7 @@
 // once, and on yes gives back the same job object, now with the interface's
 // methods, as COM's QueryInterface gives the same object. One object per job
 // wrapper: one emitter, one closed state, one native handle and release action.
-import { requireUint32 } from '../validate.js';
+import { requireWholeNumber } from '../validate.js';
 import { BackgroundCopyJob } from './job.js';
 
 /**
@@ -18,7 +18,7 @@ export class BackgroundCopyJob4 extends BackgroundCopyJob {
 
   /** IBackgroundCopyJob4::SetPeerCachingFlags */
   async setPeerCachingFlags(flags: number): Promise<void> {
-    const f = requireUint32('flags', flags, 3);
+    const f = requireWholeNumber('flags', flags, 3);
     await this.call((j) => j.setPeerCachingFlags(f));
   }
 
@@ -39,7 +39,7 @@ export class BackgroundCopyJob4 extends BackgroundCopyJob {
 
   /** IBackgroundCopyJob4::SetMaximumDownloadTime, in seconds; 0 removes the limit. */
   async setMaximumDownloadTime(seconds: number): Promise<void> {
-    const s = requireUint32('seconds', seconds);
+    const s = requireWholeNumber('seconds', seconds);
     await this.call((j) => j.setMaximumDownloadTime(s));
   }
 }

@@ -4,15 +4,13 @@
 // asks BITS anything of its own, except the no-progress timeout once.
 import type { NativeJob } from '../../binding.js';
 import { FINAL_STATES } from '../enums.js';
-import { AbortError, BitsError, TimeoutError, jobFailure } from '../errors.js';
+import { AbortError, TimeoutError, jobCancelled, jobFailure, jobMadeNoProgress } from '../errors.js';
 import type { NativeHandle } from '../handle.js';
-import { requireInterval, requireUint32 } from '../validate.js';
+import { requireInterval, requireWholeNumber } from '../validate.js';
 import type { JobProgress, JobSnapshot, WaitOptions } from './types.js';
 import { subscribe } from './watch.js';
 import type { JobStatus } from './watch.js';
 
-const BITS_MC_JOB_CANCELLED = 0x80194000;
-const BG_E_NO_PROGRESS = 0x80200024;
 const DEFAULT_NO_PROGRESS_TIMEOUT_S = 14 * 24 * 3600;
 
 /** The job as the waits need it. @internal */
@@ -36,7 +34,7 @@ function waitOptions(options: WaitOptions): CheckedWaitOptions {
     pollIntervalMs: options.pollIntervalMs === undefined ? 500 : requireInterval('options.pollIntervalMs', options.pollIntervalMs),
   };
   if (options.signal) out.signal = options.signal;
-  if (options.timeoutMs !== undefined) out.timeoutMs = requireUint32('options.timeoutMs', options.timeoutMs, Number.MAX_SAFE_INTEGER);
+  if (options.timeoutMs !== undefined) out.timeoutMs = requireWholeNumber('options.timeoutMs', options.timeoutMs, Number.MAX_SAFE_INTEGER);
   if (options.onProgress) out.onProgress = options.onProgress;
   return out;
 }
@@ -103,7 +101,7 @@ export async function waitForTransfer(job: Waitable, options: WaitOptions): Prom
       if (state === 'transferred' || state === 'acknowledged') return finish(() => resolve(status.progress));
       if (state === 'error') return fail(jobFailure(job.id, status.error));
       if (state === 'cancelled') {
-        return fail(new BitsError({ hresult: BITS_MC_JOB_CANCELLED, method: 'IBackgroundCopyJob::GetState', description: 'The job was cancelled', jobId: job.id }));
+        return fail(jobCancelled(job.id));
       }
       if (state !== 'transient-error') {
         transientSince = undefined;
@@ -113,7 +111,7 @@ export async function waitForTransfer(job: Waitable, options: WaitOptions): Prom
       transientSince ??= now;
       const check = (limitMs: number): void => {
         if (done || transientSince === undefined || now - transientSince < limitMs) return;
-        fail(status.error ? jobFailure(job.id, status.error) : new BitsError({ hresult: BG_E_NO_PROGRESS, method: 'IBackgroundCopyJob::GetState', jobId: job.id }));
+        fail(status.error ? jobFailure(job.id, status.error) : jobMadeNoProgress(job.id));
       };
       if (noProgressMs !== undefined) return check(noProgressMs);
       job.handle

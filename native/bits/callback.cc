@@ -14,8 +14,9 @@ namespace {
 
 // The start of every event: which job, what, and when BITS called us, in
 // nanoseconds of QueryPerformanceCounter (the clock libuv's hrtime reads on
-// Windows, so JS can measure how long the event took). False when the event
-// cannot name its job.
+// Windows). lib/job/watch.ts compares it with when its polls were issued, so a
+// callback that read the job before a poll already seen is not believed over it.
+// False when the event cannot name its job.
 bool Begin(IBackgroundCopyJob* job, const wchar_t* kind, NValue* e) {
 #ifdef WINDOWS_BITS_TEST
   CountCallback();

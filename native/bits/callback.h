@@ -3,7 +3,8 @@
 //
 // Our IBackgroundCopyCallback3: BITS calls it on a thread of its own, and each
 // call becomes one event for the JS thread (runtime/event_sink.h). One per
-// addon instance, shared by every job.
+// addon instance, shared by every job: the module hands Make to the runtime
+// (AddonParts::makeNotifier), which holds it as AddonState::notifier().
 #pragma once
 
 #include <memory>
@@ -16,6 +17,10 @@ class NotifyCallback final
     : public ComObject<NotifyCallback, IBackgroundCopyCallback3, IBackgroundCopyCallback2, IBackgroundCopyCallback> {
  public:
   explicit NotifyCallback(std::shared_ptr<EventSink> sink) : sink_(std::move(sink)) {}
+  // AddonParts::makeNotifier: a new callback object, with one reference.
+  static IUnknown* Make(std::shared_ptr<EventSink> sink) { return new NotifyCallback(std::move(sink)); }
+  // The object behind AddonState::notifier(), which Make made.
+  static NotifyCallback* Of(IUnknown* notifier) { return static_cast<NotifyCallback*>(notifier); }
 
   // BITS retries a callback that fails, so each returns S_OK quickly whatever
   // happens (a null pointer, a job whose GetId fails, an exception): what the

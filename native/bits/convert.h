@@ -8,11 +8,21 @@
 
 #include <napi.h>
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "bits/bits_extra.h"
 #include "runtime/scalars.h"
 #include "runtime/value.h"
+
+// The wrapper classes the module registers with the runtime, by NativeHandle::kind.
+enum class HandleKind : uint32_t { Manager, Job, File };
+
+// A COM object already in the table, handed to JS as an object of `kind`'s class.
+inline NValue HandleValue(HandleKind kind, uint64_t id, std::wstring name = {}) {
+  return NValue::Handle({static_cast<uint32_t>(kind), id, std::move(name)});
+}
 
 // FILETIME counts 100 ns steps from 1601; JS wants milliseconds from 1970. A
 // zero FILETIME means "never" in BITS (e.g. TransferCompletionTime of a live job).

@@ -1,8 +1,8 @@
 // Threads: see copy_error.h (COM pool threads and BITS's RPC threads).
 #include "bits/copy_error.h"
 
+#include "bits/describe.h"
 #include "runtime/com_ptr.h"
-#include "runtime/errors.h"
 #include "runtime/impersonation.h"
 #include "runtime/scalars.h"
 
@@ -35,7 +35,7 @@ HRESULT ReadCopyError(IBackgroundCopyError* error, NValue* out) {
              .Set("context", ToNValue(context))
              .Set("hresult", NValue::Number(static_cast<uint32_t>(code)))
              .Set("description", std::move(description))
-             .Set("systemDescription", NValue::String(SystemMessage(code)))
+             .Set("systemDescription", NValue::String(BitsMessage(code)))
              .Set("contextDescription", std::move(contextDescription))
              .Set("protocol", std::move(protocol))
              .Set("file", std::move(file));

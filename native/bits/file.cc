@@ -16,7 +16,7 @@ Napi::Function File::Define(Napi::Env env) {
           BITS_METHOD(File, "getFileRanges",
                       (&File::GetRanges<IBackgroundCopyFile2, &IBackgroundCopyFile2::GetFileRanges>),
                       IBackgroundCopyFile2, GetFileRanges),
-          BITS_GET_TEXT_OR_NONE(File, "getTemporaryName", IBackgroundCopyFile3, GetTemporaryName),
+          BITS_GET_NON_EMPTY_TEXT(File, "getTemporaryName", IBackgroundCopyFile3, GetTemporaryName),
           BITS_GET(File, "getValidationState", IBackgroundCopyFile3, BOOL, GetValidationState),
           BITS_SET(File, "setValidationState", IBackgroundCopyFile3, BOOL, SetValidationState),
           BITS_GET(File, "isDownloadedFromPeer", IBackgroundCopyFile3, BOOL, IsDownloadedFromPeer),
@@ -30,6 +30,7 @@ Napi::Function File::Define(Napi::Env env) {
                       (&File::GetRanges<IBackgroundCopyFile6, &IBackgroundCopyFile6::GetFilledFileRanges>),
                       IBackgroundCopyFile6, GetFilledFileRanges),
           InstanceMethod<&File::Close>("close"),
+          InstanceMethod<&File::DescribeJs>("describe"),
       });
 }
 

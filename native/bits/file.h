@@ -16,8 +16,8 @@ class File : public HandleWrap<File> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit File(const Napi::CallbackInfo& info) : HandleWrap<File>(info) {}
-  // ObjectClosedError's object.
-  static std::string ClosedName(const NativeHandle&) { return "The file"; }
+  // The object as errors name it (HandleWrap::Describe).
+  static std::string Describe(const NativeHandle&) { return "The file"; }
 
  private:
   // GetFileRanges (File2) and GetFilledFileRanges (File6) share one shape.
@@ -39,4 +39,5 @@ class File : public HandleWrap<File> {
   Napi::Value UpdateDownloadPosition(const Napi::CallbackInfo& info);
   Napi::Value RequestFileRanges(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info) { return HandleWrap<File>::Close(info); }
+  Napi::Value DescribeJs(const Napi::CallbackInfo& info) { return HandleWrap<File>::DescribeJs(info); }
 };

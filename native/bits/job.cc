@@ -7,13 +7,12 @@
 #include <memory>
 #include <vector>
 
-#include "bits/callback.h"
 #include "bits/copy_error.h"
 #include "bits/enumerate.h"
 
 #define JOB_METHOD(js, fn, iface, method) BITS_METHOD(Job, js, fn, iface, method)
 #define JOB_GET(js, iface, type, method) BITS_GET(Job, js, iface, type, method)
-#define JOB_GET_TEXT_OR_NONE(js, iface, method) BITS_GET_TEXT_OR_NONE(Job, js, iface, method)
+#define JOB_GET_NON_EMPTY_TEXT(js, iface, method) BITS_GET_NON_EMPTY_TEXT(Job, js, iface, method)
 #define JOB_SET(js, iface, type, method) BITS_SET(Job, js, iface, type, method)
 #define JOB_DO(js, iface, method) BITS_DO(Job, js, iface, method)
 
@@ -60,7 +59,7 @@ Napi::Function Job::Define(Napi::Env env) {
           JOB_METHOD("setNotifyCmdLine", &Job::SetNotifyCmdLine, IBackgroundCopyJob2, SetNotifyCmdLine),
           JOB_GET("getReplyProgress", IBackgroundCopyJob2, BG_JOB_REPLY_PROGRESS, GetReplyProgress),
           JOB_METHOD("getReplyData", &Job::GetReplyData, IBackgroundCopyJob2, GetReplyData),
-          JOB_GET_TEXT_OR_NONE("getReplyFileName", IBackgroundCopyJob2, GetReplyFileName),
+          JOB_GET_NON_EMPTY_TEXT("getReplyFileName", IBackgroundCopyJob2, GetReplyFileName),
           JOB_SET("setReplyFileName", IBackgroundCopyJob2, LPCWSTR, SetReplyFileName),
           JOB_METHOD("setCredentials", &Job::SetCredentials, IBackgroundCopyJob2, SetCredentials),
           JOB_METHOD("removeCredentials", &Job::RemoveCredentials, IBackgroundCopyJob2, RemoveCredentials),
@@ -73,7 +72,7 @@ Napi::Function Job::Define(Napi::Env env) {
           JOB_METHOD("getProperty", &Job::GetProperty, IBackgroundCopyJob5, GetProperty),
           JOB_METHOD("setProperty", &Job::SetProperty, IBackgroundCopyJob5, SetProperty),
           // IBackgroundCopyJobHttpOptions, 2 and 3
-          JOB_GET_TEXT_OR_NONE("getCustomHeaders", IBackgroundCopyJobHttpOptions, GetCustomHeaders),
+          JOB_GET_NON_EMPTY_TEXT("getCustomHeaders", IBackgroundCopyJobHttpOptions, GetCustomHeaders),
           JOB_SET("setCustomHeaders", IBackgroundCopyJobHttpOptions, LPCWSTR, SetCustomHeaders),
           JOB_GET("getSecurityFlags", IBackgroundCopyJobHttpOptions, ULONG, GetSecurityFlags),
           JOB_SET("setSecurityFlags", IBackgroundCopyJobHttpOptions, ULONG, SetSecurityFlags),
@@ -97,13 +96,14 @@ Napi::Function Job::Define(Napi::Env env) {
           JOB_GET("getMaximumDownloadTime", IBackgroundCopyJob4, ULONG, GetMaximumDownloadTime),
           JOB_SET("setMaximumDownloadTime", IBackgroundCopyJob4, ULONG, SetMaximumDownloadTime),
           InstanceMethod<&Job::Close>("close"),
+          InstanceMethod<&Job::DescribeJs>("describe"),
       });
 }
 
-std::string Job::ClosedName(const NativeHandle& h) { return "Job " + std::string(h.guid.begin(), h.guid.end()); }
+std::string Job::Describe(const NativeHandle& h) { return "Job " + std::string(h.name.begin(), h.name.end()); }
 
 Napi::Value Job::GetId(const Napi::CallbackInfo& info) {
-  const std::wstring& g = handle().guid;
+  const std::wstring& g = handle().name;
   return Napi::String::New(info.Env(), reinterpret_cast<const char16_t*>(g.data()), g.size());
 }
 
@@ -177,9 +177,8 @@ Napi::Value Job::EnumFiles(const Napi::CallbackInfo& info) {
     ComPtr<IEnumBackgroundCopyFiles> files = ComPtr<IEnumBackgroundCopyFiles>::Attach(raw);
     call.result = NValue::Array();
     return DrainEnumerator<IBackgroundCopyFile>(
-        files.Get(), "IEnumBackgroundCopyFiles::Next", call, [&](IBackgroundCopyFile* file) {
-          call.result.Push(NValue::Handle({HandleKind::File, objects.Add(file), L""}));
-        });
+        files.Get(), "IEnumBackgroundCopyFiles::Next", call,
+        [&](IBackgroundCopyFile* file) { call.result.Push(HandleValue(HandleKind::File, objects.Add(file))); });
   });
 }
 
@@ -211,10 +210,10 @@ Napi::Value Job::SetProxySettings(const Napi::CallbackInfo& info) {
 // last process to register wins) and forgets it when the service restarts, so
 // lib/ polls as well; here we only register, and undo it exactly once.
 Napi::Value Job::Subscribe(const Napi::CallbackInfo& info) {
-  NotifyCallback* raw = AddonState::From(info.Env())->callback();
+  IUnknown* raw = AddonState::From(info.Env())->notifier();  // our NotifyCallback (addon.cc)
   raw->AddRef();
   // Held by the task until it goes, whether it runs or is dropped at shutdown.
-  std::shared_ptr<NotifyCallback> callback(raw, [](NotifyCallback* c) { c->Release(); });
+  std::shared_ptr<IUnknown> callback(raw, [](IUnknown* c) { c->Release(); });
   uint64_t jobId = id();
   return Run<IBackgroundCopyJob>(info, [callback, jobId](IBackgroundCopyJob* job, ObjectTable& objects, Call&) {
     ULONG previous = BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR;

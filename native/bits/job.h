@@ -18,8 +18,8 @@ class Job : public HandleWrap<Job> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit Job(const Napi::CallbackInfo& info) : HandleWrap<Job>(info) {}
-  // ObjectClosedError's object: "Job {GUID}".
-  static std::string ClosedName(const NativeHandle& h);
+  // The object as errors name it (HandleWrap::Describe): "Job {GUID}".
+  static std::string Describe(const NativeHandle& h);
 
  private:
   // IBackgroundCopyJob (job.cc)
@@ -52,4 +52,5 @@ class Job : public HandleWrap<Job> {
   Napi::Value SetServerCertificateValidation(const Napi::CallbackInfo& info);
 
   Napi::Value Close(const Napi::CallbackInfo& info) { return HandleWrap<Job>::Close(info); }
+  Napi::Value DescribeJs(const Napi::CallbackInfo& info) { return HandleWrap<Job>::DescribeJs(info); }
 };

@@ -15,13 +15,14 @@ Napi::Function Manager::Define(Napi::Env env) {
                          MANAGER_METHOD("enumJobs", &Manager::EnumJobs, EnumJobs),
                          MANAGER_METHOD("getErrorDescription", &Manager::GetErrorDescription, GetErrorDescription),
                          InstanceMethod<&Manager::Close>("close"),
+                         InstanceMethod<&Manager::DescribeJs>("describe"),
                      });
 }
 
 namespace {
 
 NValue JobHandle(ObjectTable& objects, IBackgroundCopyJob* job, const GUID& id) {
-  return NValue::Handle({HandleKind::Job, objects.Add(job), GuidToString(id)});
+  return HandleValue(HandleKind::Job, objects.Add(job), GuidToString(id));
 }
 
 }  // namespace
@@ -36,7 +37,7 @@ Napi::Value Manager::Connect(const Napi::CallbackInfo& info) {
         if (FAILED(hr)) return hr;
         uint64_t id = objects.Add(manager);
         objects.set_describer_if_none(id);
-        call.result = NValue::Handle({HandleKind::Manager, id, L""});
+        call.result = HandleValue(HandleKind::Manager, id);
         return S_OK;
       });
 }

@@ -15,8 +15,8 @@ class Manager : public HandleWrap<Manager> {
   static Napi::Function Define(Napi::Env env);
   static Napi::Value Connect(const Napi::CallbackInfo& info);
   explicit Manager(const Napi::CallbackInfo& info) : HandleWrap<Manager>(info) {}
-  // ObjectClosedError's object.
-  static std::string ClosedName(const NativeHandle&) { return "The BackgroundCopyManager"; }
+  // The object as errors name it (HandleWrap::Describe).
+  static std::string Describe(const NativeHandle&) { return "The BackgroundCopyManager"; }
 
  private:
   Napi::Value CreateJob(const Napi::CallbackInfo& info);
@@ -24,4 +24,5 @@ class Manager : public HandleWrap<Manager> {
   Napi::Value EnumJobs(const Napi::CallbackInfo& info);
   Napi::Value GetErrorDescription(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info) { return HandleWrap<Manager>::Close(info); }
+  Napi::Value DescribeJs(const Napi::CallbackInfo& info) { return HandleWrap<Manager>::DescribeJs(info); }
 };

@@ -1,4 +1,9 @@
 // Threads: see returned.h (any thread, no Node-API).
+//
+// The converters of what BITS hands back in memory of its own: job and file
+// property unions, reply data, peer statistics, the notify command line and the
+// client certificate. Each frees what it takes over exactly once, also when a
+// copy throws std::bad_alloc (every block is owned by a CoTaskFree first).
 #include "bits/returned.h"
 
 #include <vector>
@@ -32,7 +37,7 @@ NValue JobPropertyToNValue(BITS_JOB_PROPERTY_ID id, const BITS_JOB_PROPERTY_VALU
     case PropertyKind::Guid:
       return ToNValue(v.ClsID);
     case PropertyKind::Bool:
-      return NValue::Bool(v.Enable != FALSE);
+      return BoolToNValue(v.Enable);
     case PropertyKind::Uint64:
       return NValue::Number(static_cast<double>(v.Uint64));
     default:
@@ -55,7 +60,9 @@ NValue PeerStatsToNValue(UINT64 fromOrigin, UINT64 fromPeers) {
 
 NValue TakeNotifyCmdLine(LPWSTR program, LPWSTR parameters) {
   CoTaskFree ownedProgram(program), ownedParameters(parameters);
-  return NValue::Object().Set("program", TextOrNoneView(program)).Set("parameters", TextOrNoneView(parameters));
+  return NValue::Object()
+      .Set("program", NonEmptyTextOrNullView(program))
+      .Set("parameters", NonEmptyTextOrNullView(parameters));
 }
 
 HRESULT TakeClientCertificate(HRESULT hr, BG_CERT_STORE_LOCATION location, LPWSTR store, BYTE* hash, LPWSTR subject,

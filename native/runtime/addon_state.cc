@@ -1,14 +1,12 @@
 // Threads: the JS thread of the environment.
 #include "runtime/addon_state.h"
 
-#include "bits/callback.h"
-
-AddonState::AddonState(Napi::Env env)
+AddonState::AddonState(Napi::Env env, const AddonParts& parts)
     : pool_(ComThreadPool::Start()),
-      bridge_(std::make_unique<PromiseBridge>(env, pool_)),
+      bridge_(std::make_unique<PromiseBridge>(env, pool_, parts.describeError)),
       events_(std::make_shared<EventSink>()),
       closables_(std::make_shared<ClosableSet>()),
-      callback_(new NotifyCallback(events_)) {
+      notifier_(parts.makeNotifier(events_)) {
   env.AddCleanupHook([this]() { Shutdown(); });
   // process.exit() skips the cleanup hooks, and ExitProcess then kills the pool
   // threads wherever they are, possibly inside a COM call that holds a lock of
@@ -36,26 +34,22 @@ void AddonState::Shutdown() {
   // callback and the validator from BITS) and releases every reference.
   pool_->Stop(std::chrono::milliseconds(5000));
   bridge_->Release();
-  callback_->Release();  // our own object, not a proxy: any thread may release it
+  notifier_->Release();  // our own object, not a proxy: any thread may release it
+}
+
+void AddonState::SetWrapperClass(uint32_t kind, Napi::Function ctor) {
+  if (wrapperClasses_.size() <= kind) wrapperClasses_.resize(kind + 1);
+  wrapperClasses_[kind] = Napi::Persistent(ctor);
 }
 
 Napi::Value AddonState::HandleToJs(Napi::Env env, const NativeHandle& h) {
-  Napi::FunctionReference* ctor = nullptr;
-  switch (h.kind) {
-    case HandleKind::Manager:
-      ctor = &managerCtor;
-      break;
-    case HandleKind::Job:
-      ctor = &jobCtor;
-      break;
-    case HandleKind::File:
-      ctor = &fileCtor;
-      break;
+  if (h.kind >= wrapperClasses_.size() || wrapperClasses_[h.kind].IsEmpty()) {
+    throw Napi::Error::New(env, "no wrapper class registered for this handle");
   }
   // The constructor takes the handle through an External so that JS code cannot
   // forge one: `new Job()` from JS has no External and throws.
   auto* copy = new NativeHandle(h);
   Napi::External<NativeHandle> ext =
       Napi::External<NativeHandle>::New(env, copy, [](Napi::Env, NativeHandle* p) { delete p; });
-  return ctor->New({ext});
+  return wrapperClasses_[h.kind].New({ext});
 }

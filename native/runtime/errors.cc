@@ -1,8 +1,6 @@
 // Threads: see errors.h (descriptions on the COM pool, JS errors on the JS thread).
 #include "runtime/errors.h"
 
-#include <bits.h>
-
 #include <mutex>
 #include <vector>
 
@@ -28,12 +26,12 @@ bool IsDisconnection(HRESULT hr) {
   return false;
 }
 
-namespace {
-
-std::wstring Trim(std::wstring s) {
+std::wstring TrimMessage(std::wstring s) {
   while (!s.empty() && (s.back() == L'\r' || s.back() == L'\n' || s.back() == L' ' || s.back() == L'.')) s.pop_back();
   return s;
 }
+
+namespace {
 
 std::wstring FormatFrom(DWORD flags, HMODULE module, HRESULT hr) {
   LPWSTR text = nullptr;
@@ -41,7 +39,7 @@ std::wstring FormatFrom(DWORD flags, HMODULE module, HRESULT hr) {
                            static_cast<DWORD>(hr), 0, reinterpret_cast<LPWSTR>(&text), 0, nullptr);
   std::wstring r = n ? std::wstring(text, n) : std::wstring();
   if (text) LocalFree(text);
-  return Trim(r);
+  return TrimMessage(r);
 }
 
 Napi::String Utf16(Napi::Env env, const std::wstring& s) {
@@ -50,32 +48,20 @@ Napi::String Utf16(Napi::Env env, const std::wstring& s) {
 
 }  // namespace
 
-std::wstring SystemMessage(HRESULT hr) {
+std::wstring SystemMessage(HRESULT hr, const wchar_t* messageDll) {
   std::wstring s = FormatFrom(FORMAT_MESSAGE_FROM_SYSTEM, nullptr, hr);
-  if (!s.empty()) return s;
-  // BITS's message table lives in qmgr.dll on Windows.
-  HMODULE qmgr = LoadLibraryExW(L"qmgr.dll", nullptr, LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_SEARCH_SYSTEM32);
-  if (qmgr) {
-    s = FormatFrom(FORMAT_MESSAGE_FROM_HMODULE, qmgr, hr);
-    FreeLibrary(qmgr);
+  if (!s.empty() || !messageDll) return s;
+  HMODULE module = LoadLibraryExW(messageDll, nullptr, LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_SEARCH_SYSTEM32);
+  if (module) {
+    s = FormatFrom(FORMAT_MESSAGE_FROM_HMODULE, module, hr);
+    FreeLibrary(module);
   }
   return s;
 }
 
-std::wstring DescribeHResult(ObjectTable& objects, HRESULT hr) {
-  // A service that is gone cannot describe anything: asking would only fail
-  // again, slowly.
-  if (!IsDisconnection(hr) && objects.describer()) {
-    ComPtr<IBackgroundCopyManager> manager;
-    if (SUCCEEDED(objects.Query(objects.describer(), &manager))) {
-      LPWSTR text = nullptr;
-      if (SUCCEEDED(manager->GetErrorDescription(hr, GetUserDefaultUILanguage(), &text))) {
-        std::wstring s = Trim(TakeCoTaskString(text));
-        if (!s.empty()) return s;
-      }
-    }
-  }
-  return SystemMessage(hr);
+std::wstring DescribeHResult(ErrorDescriber describe, ObjectTable& objects, HRESULT hr) {
+  std::wstring s = describe ? describe(objects, hr) : std::wstring();
+  return s.empty() ? SystemMessage(hr) : s;
 }
 
 Napi::Value SetErrorClasses(const Napi::CallbackInfo& info) {

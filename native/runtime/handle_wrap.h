@@ -8,6 +8,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <type_traits>
 
 #include "runtime/addon_state.h"
 #include "runtime/scalars.h"
@@ -24,8 +25,8 @@
 #define BITS_SET(Cls, js, iface, type, method) \
   BITS_METHOD(Cls, js, (&Cls::template Set<iface, type, &iface::method>), iface, method)
 #define BITS_DO(Cls, js, iface, method) BITS_METHOD(Cls, js, (&Cls::template Do<iface, &iface::method>), iface, method)
-#define BITS_GET_TEXT_OR_NONE(Cls, js, iface, method) \
-  BITS_METHOD(Cls, js, (&Cls::template GetTextOrNone<iface, &iface::method>), iface, method)
+#define BITS_GET_NON_EMPTY_TEXT(Cls, js, iface, method) \
+  BITS_METHOD(Cls, js, (&Cls::template GetNonEmptyText<iface, &iface::method>), iface, method)
 
 template <class Self>
 class HandleWrap : public Napi::ObjectWrap<Self> {
@@ -49,6 +50,13 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
     return info.Env().Undefined();
   }
 
+  // describe(): the one name of the object in errors, Self::Describe. The
+  // addon's ObjectClosedError and lib's (lib/handle.ts) both use it. Answers
+  // after close() too: it reads only what the handle keeps.
+  Napi::Value DescribeJs(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), Self::Describe(handle_));
+  }
+
   // Schedules work on the pool with this object's interface I.
   // shared: the call only reads, and may run beside other reads of this object.
   template <class I, class F>
@@ -59,7 +67,7 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
   template <class I, class F>
   Napi::Value RunNamed(const Napi::CallbackInfo& info, const char* method, F fn, bool shared = false) {
     Napi::Env env = info.Env();
-    if (closed()) throw ObjectClosed(env, Self::ClosedName(handle_));
+    if (closed()) throw ObjectClosed(env, Self::Describe(handle_));
     uint64_t id = handle_.id;
     return AddonState::From(env)->Schedule(
         env, method,
@@ -82,7 +90,13 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
         [](I* p, ObjectTable&, Call& call) {
           T v{};
           HRESULT hr = (p->*M)(&v);
-          if (SUCCEEDED(hr)) call.result = ToNValue(v);
+          if (SUCCEEDED(hr)) {
+            if constexpr (std::is_same_v<T, BOOL>) {
+              call.result = BoolToNValue(v);
+            } else {
+              call.result = ToNValue(v);
+            }
+          }
           return hr;
         },
         true);
@@ -96,13 +110,13 @@ class HandleWrap : public Napi::ObjectWrap<Self> {
 
   // A string where NULL or "" means "none": resolves null then.
   template <class I, HRESULT (STDMETHODCALLTYPE I::*M)(LPWSTR*)>
-  Napi::Value GetTextOrNone(const Napi::CallbackInfo& info) {
+  Napi::Value GetNonEmptyText(const Napi::CallbackInfo& info) {
     return this->template Run<I>(
         info,
         [](I* p, ObjectTable&, Call& call) {
           LPWSTR text = nullptr;
           HRESULT hr = (p->*M)(&text);
-          call.result = TextOrNone(text);  // frees text whatever hr says
+          call.result = NonEmptyTextOrNull(text);  // frees text whatever hr says
           return hr;
         },
         true);

@@ -123,7 +123,8 @@ class ObjectTable {
     for (auto& [id, e] : entries) ReleaseEntry(e);
   }
 
-  // A live manager that can describe errors for calls made on other objects.
+  // A live object the module's error describer may ask about failures of calls
+  // made on other objects (errors.h); 0 when there is none.
   uint64_t describer() {
     std::lock_guard<std::mutex> g(mutex_);
     return describer_;

@@ -30,8 +30,8 @@ void Completions::Close() {
   done_.clear();
 }
 
-PromiseBridge::PromiseBridge(Napi::Env env, std::shared_ptr<ComThreadPool> pool)
-    : pool_(std::move(pool)), completions_(std::make_shared<Completions>()) {
+PromiseBridge::PromiseBridge(Napi::Env env, std::shared_ptr<ComThreadPool> pool, ErrorDescriber describeError)
+    : pool_(std::move(pool)), completions_(std::make_shared<Completions>()), describeError_(describeError) {
   completions_->tsfn =
       Napi::ThreadSafeFunction::New(env,
                                     Napi::Function::New(env,
@@ -54,8 +54,9 @@ Napi::Value PromiseBridge::Schedule(Napi::Env env, std::string method, Work work
 
   auto completions = completions_;
   HRESULT init = pool_->initResult();
+  ErrorDescriber describe = describeError_;
   bool posted = !closed_ && pool_->Post(
-                                [call, work = std::move(work), completions, init](ObjectTable& objects) {
+                                [call, work = std::move(work), completions, init, describe](ObjectTable& objects) {
                                   // A C++ exception from the work must settle the promise, not
                                   // end the pool thread: the caller would wait forever.
                                   try {
@@ -67,7 +68,7 @@ Napi::Value PromiseBridge::Schedule(Napi::Env env, std::string method, Work work
                                   }
                                   if (FAILED(call->hr)) {
                                     try {
-                                      call->description = DescribeHResult(objects, call->hr);
+                                      call->description = DescribeHResult(describe, objects, call->hr);
                                     } catch (...) {
                                       call->description.clear();  // the class's built-in text then
                                     }

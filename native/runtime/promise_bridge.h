@@ -17,6 +17,7 @@
 #include <string>
 
 #include "runtime/com_thread_pool.h"
+#include "runtime/errors.h"
 #include "runtime/value.h"
 
 // One promise in flight. Filled on a pool thread, settled on the JS thread.
@@ -51,7 +52,8 @@ class Completions {
 
 class PromiseBridge {
  public:
-  PromiseBridge(Napi::Env env, std::shared_ptr<ComThreadPool> pool);
+  // describeError: how a failed call's HRESULT gets its words (errors.h).
+  PromiseBridge(Napi::Env env, std::shared_ptr<ComThreadPool> pool, ErrorDescriber describeError);
 
   // JS thread. Posts work to the pool and returns a promise for its result. Work with the
   // same key runs in order; shared work (reads) may overlap.
@@ -74,6 +76,7 @@ class PromiseBridge {
 
   std::shared_ptr<ComThreadPool> pool_;
   std::shared_ptr<Completions> completions_;
+  ErrorDescriber describeError_;
   int64_t pending_ = 0;
   uint64_t scheduled_ = 0;
   bool closed_ = false;

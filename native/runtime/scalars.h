@@ -16,30 +16,32 @@
 
 inline NValue ToNValue(unsigned long v) { return NValue::Number(v); }
 inline NValue ToNValue(unsigned long long v) { return NValue::Number(static_cast<double>(v)); }
-inline NValue ToNValue(int v) { return NValue::Bool(v != 0); }  // BOOL
 inline NValue ToNValue(LPWSTR s) { return NValue::String(TakeCoTaskString(s)); }
 inline NValue ToNValue(const GUID& g) { return NValue::String(GuidToString(g)); }
 template <class E, std::enable_if_t<std::is_enum_v<E>, int> = 0>
 NValue ToNValue(E v) {
   return NValue::Number(static_cast<double>(v));
 }
+// A Win32 BOOL is an int, so it has a name of its own rather than a ToNValue
+// overload that would take every int for a truth value.
+inline NValue BoolToNValue(BOOL v) { return NValue::Bool(v != FALSE); }
 
 // Text where NULL means "none", read without taking the string over: a caller
 // that holds several CoTaskMem strings owns them all first (CoTaskFree), so one
 // failed copy cannot leak the others.
 inline NValue TextOrNullView(LPCWSTR s) { return s ? NValue::String(std::wstring(s)) : NValue::Null(); }
-// The same where "" also means "none" (BITS documents L"" for an unset notify
-// command line, and NULL elsewhere).
-inline NValue TextOrNoneView(LPCWSTR s) { return s && *s ? NValue::String(std::wstring(s)) : NValue::Null(); }
+// Text where NULL and "" both mean "none" (BITS documents L"" for an unset
+// notify command line, and NULL elsewhere): null for either, else the text.
+inline NValue NonEmptyTextOrNullView(LPCWSTR s) { return s && *s ? NValue::String(std::wstring(s)) : NValue::Null(); }
 // A CoTaskMem string where NULL means "none": null, else the text. Frees it.
 inline NValue TextOrNull(LPWSTR s) {
   CoTaskFree owned(s);
   return TextOrNullView(s);
 }
 // A CoTaskMem string where NULL and "" both mean "none". Frees it.
-inline NValue TextOrNone(LPWSTR s) {
+inline NValue NonEmptyTextOrNull(LPWSTR s) {
   CoTaskFree owned(s);
-  return TextOrNoneView(s);
+  return NonEmptyTextOrNullView(s);
 }
 
 // Argument parsing. lib/ validates first and explains; these checks only keep a

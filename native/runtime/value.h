@@ -13,12 +13,12 @@
 #include <utility>
 #include <vector>
 
-enum class HandleKind { Manager, Job, File };
-
+// A COM object handed to JS: the JS thread wraps it in the class registered
+// under `kind` (AddonState::SetWrapperClass; the module numbers its classes).
 struct NativeHandle {
-  HandleKind kind = HandleKind::Job;
-  uint64_t id = 0;
-  std::wstring guid;  // jobs only
+  uint32_t kind = 0;
+  uint64_t id = 0;    // the object's entry in the ObjectTable
+  std::wstring name;  // the object's own identity where it has one, for describe()
 };
 
 class NValue {

@@ -2,7 +2,7 @@
 // multithreaded apartment, which starts the calling threads (MTA too, as BITS's
 // RPC threads are); Settle on the JS thread.
 //
-// Test-only drivers of the COM objects that BITS calls (issue 10, section 1).
+// Test-only drivers of the COM objects that BITS calls.
 // Wine's BITS never calls JobError, FileTransferred, FileRangesTransferred or a
 // certificate validator, so these make those calls themselves, the way BITS
 // would: from threads that are not the addon's, on the callback object that

@@ -229,7 +229,7 @@ NValue Convert(const std::string& kind, const Napi::Value& input, HRESULT* hr) {
   if (kind == "owner") {  // a SID string, or null for this process's user; the JOB_GET<LPWSTR> converter
     return ToNValue(input.IsString() ? CoTaskString(input) : CurrentUserSid());
   }
-  if (kind == "textOrNone") return TextOrNone(CoTaskString(input));  // GetReplyFileName and the like
+  if (kind == "nonEmptyTextOrNull") return NonEmptyTextOrNull(CoTaskString(input));  // GetReplyFileName and the like
   if (kind == "notifyCmdLine")
     return TakeNotifyCmdLine(CoTaskString(o.Get("program")), CoTaskString(o.Get("parameters")));
   if (kind == "clientCertificate") {  // { hresult, location, store, hash: Buffer | null, subject }

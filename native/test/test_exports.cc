@@ -119,7 +119,7 @@ Napi::Value DebugValidate(const Napi::CallbackInfo& info) {
 // Resolves with the HRESULTs they returned.
 Napi::Value DebugNullCallbacks(const Napi::CallbackInfo& info) {
   AddonState* state = AddonState::From(info.Env());
-  NotifyCallback* raw = state->callback();
+  NotifyCallback* raw = NotifyCallback::Of(state->notifier());
   raw->AddRef();
   std::shared_ptr<NotifyCallback> callback(raw, [](NotifyCallback* c) { c->Release(); });
   return state->Schedule(info.Env(), "debugNullCallbacks", [callback](ObjectTable&, Call& call) {

@@ -1,5 +1,5 @@
 // Every call that BITS makes into our callback object, made here the way BITS
-// makes it (issue 10, section 1): Wine's BITS calls JobTransferred only, so the
+// makes it: Wine's BITS calls JobTransferred only, so the
 // test addon's driver (native/test/callback_driver.cc) takes the callback object
 // from a real job's GetNotifyInterface and calls each method from threads of its
 // own, with a job, file and error from Wine's BITS service.
@@ -141,8 +141,9 @@ describe('callbacks driven as BITS calls them', () => {
     await settled();
     await job.resume();
     // JobTransferred over and over, while the transfer runs and the watch polls
-    // every 10 ms; then more once the job is transferred. One thread: callbacks
-    // racing each other across a state change can reorder (the known defect below).
+    // every 10 ms; then more once the job is transferred. One thread, so that this
+    // test is about callbacks against the poller; a callback that read the state
+    // before the poller did is the next test's, many threads at once the burst's.
     let after = 0;
     while (after < 3) {
       const r = await drive(job, { method: 'JobTransferred', calls: 20 });

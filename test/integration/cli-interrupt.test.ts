@@ -28,7 +28,7 @@ afterAll(async () => {
  * Runs `bits download` in this process and calls its SIGINT listener once the job
  * is under way. Under Wine the job is interrupted while it waits in the queue
  * behind another transfer: Wine 8's BITS dies when a job is cancelled mid-transfer
- * (shared/WINE-NOTES.md), and cancelling is what Ctrl-C does. `finish()` ends the
+ * (README, "Testing on Linux with Wine"), and cancelling is what Ctrl-C does. `finish()` ends the
  * blocking transfer the safe way (the response ended first) and cancels it.
  */
 async function interrupted(extra: string[]): Promise<{ code: number; stderr: string; job: BackgroundCopyJob; finish: () => Promise<void> }> {

@@ -1,4 +1,4 @@
-// The converters of values only Windows returns (issue 10 §2): each runs on
+// The converters of values only Windows returns: each runs on
 // memory laid out as Windows hands it back (CoTaskMemAlloc, the headers' real
 // structs), through the test addon's debugConvert. A malloc spy counts the
 // blocks: every converter must free what it took over exactly once.
@@ -161,10 +161,10 @@ describe('client certificates (IBackgroundCopyJobHttpOptions::GetClientCertifica
 
 describe('"none" out-strings (GetReplyFileName, GetCustomHeaders, GetTemporaryName, GetNotifyCmdLine)', () => {
   it('NULL and "" are null; text is text', () => {
-    expect(convert('textOrNone', null, 0).value).toBeNull();
-    expect(convert('textOrNone', '', 1).value).toBeNull();
-    expect(convert('textOrNone', 'C:\\replies\\r.bin', 1).value).toBe('C:\\replies\\r.bin');
-    expect(convert('textOrNone', 'X-Token: 1\r\n', 1).value).toBe('X-Token: 1\r\n');
+    expect(convert('nonEmptyTextOrNull', null, 0).value).toBeNull();
+    expect(convert('nonEmptyTextOrNull', '', 1).value).toBeNull();
+    expect(convert('nonEmptyTextOrNull', 'C:\\replies\\r.bin', 1).value).toBe('C:\\replies\\r.bin');
+    expect(convert('nonEmptyTextOrNull', 'X-Token: 1\r\n', 1).value).toBe('X-Token: 1\r\n');
   });
   it('GetNotifyCmdLine: NULL (Wine) and L"" (Windows) both give null program and parameters', () => {
     expect(convert('notifyCmdLine', { program: null, parameters: null }, 0).value).toEqual({ program: null, parameters: null });
@@ -182,7 +182,7 @@ describe('an allocation failing inside a converter (std::bad_alloc, as a user ma
   // whichever copy fails, every block is still freed, exactly once.
   const cases: Array<[string, unknown]> = [
     ['owner', 'S-1-5-21-1-2-3-1001'],
-    ['textOrNone', 'C:\\reply.txt'],
+    ['nonEmptyTextOrNull', 'C:\\reply.txt'],
     ['fileProperty', 'HTTP/1.1 200 OK\r\n\r\n'],
     ['notifyCmdLine', { program: 'C:\\windows\\system32\\cmd.exe', parameters: '/c exit 0' }],
     ['clientCertificate', { hresult: 0, location: 0, store: 'MY', hash: Buffer.alloc(20, 3), subject: 'CN=windows-bits' }],

@@ -70,7 +70,7 @@ describe('events', () => {
     await job.resume();
     await vi.waitFor(async () => expect((await job.getProgress()).bytesTransferred).toBeGreaterThan(0), { timeout: 10_000, interval: 50 });
     if (wine) {
-      // Cancelling mid-transfer kills Wine 8's BITS service (shared/WINE-NOTES.md):
+      // Cancelling mid-transfer kills Wine 8's BITS service (README, "Testing on Linux with Wine"):
       // end the response first. Wine then calls the job transferred with a short
       // temporary file, which cancel() must delete all the same.
       slow.dropConnections();
@@ -180,7 +180,7 @@ describe('one-call transfers', () => {
     // The transfer request carries them (a size probe before it may not).
     expect(gets.some((r) => r.headers['x-windows-bits-test'] === 'hello')).toBe(true);
     // The job is gone from the queue. Windows drops it at once; Wine lists an
-    // acknowledged job for a while (shared/WINE-NOTES.md), so live jobs are
+    // acknowledged job for a while (README, "Testing on Linux with Wine"), so live jobs are
     // counted by state, never by the length of the list.
     const listed = (await (await manager()).listJobs()).filter((j) => j.id === result.jobId);
     const states = await Promise.all(listed.map((j) => j.getState()));

@@ -86,7 +86,6 @@ export async function manager(): Promise<BackgroundCopyManager> {
   return shared;
 }
 
-/** Cancels jobs a test created, whatever state they ended in. */
 /** `p`, or the text `late` when it has not settled within `ms`. */
 async function within<T>(p: Promise<T>, ms: number, late: string): Promise<T | string> {
   let timer: NodeJS.Timeout | undefined;
@@ -98,6 +97,7 @@ async function within<T>(p: Promise<T>, ms: number, late: string): Promise<T | s
   }
 }
 
+/** Cancels jobs a test created, whatever state they ended in. */
 export async function cancelQuietly(...jobs: BackgroundCopyJob[]): Promise<void> {
   // Bounded: a cleanup must not turn a failed test into a hung suite.
   await within(Promise.all(jobs.map((j) => j.cancel().catch(() => undefined))), 10_000, 'late');
@@ -151,5 +151,5 @@ export async function serviceGone(): Promise<string | null> {
     );
   if (!(e instanceof BitsError) || !e.disconnected) return null;
   const where = wine ? "Wine's BITS service" : 'The BITS service';
-  return `${where} is gone (${e.code} in ${e.method}): an earlier test killed it or stopped it. Under Wine the usual cause is cancelling a job while it transfers (shared/WINE-NOTES.md); end the server's response first.`;
+  return `${where} is gone (${e.code} in ${e.method}): an earlier test killed it or stopped it. Under Wine the usual cause is cancelling a job while it transfers (README, "Testing on Linux with Wine"); end the server's response first.`;
 }

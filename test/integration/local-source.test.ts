@@ -1,5 +1,5 @@
 // Absolute local paths as remote names: BITS copies the file as it copies a
-// share's file, with no server (issue 10 §4). Every form the package accepts is
+// share's file, with no server. Every form the package accepts is
 // transferred for real here and the bytes are compared. Local copies end at once,
 // so no job is ever cancelled while it transfers (that kills Wine's BITS service).
 import { spawnSync } from 'node:child_process';

@@ -101,7 +101,9 @@ describe('BackgroundCopyManager', () => {
     expect(await job.getState()).toBe('cancelled');
     await expect(job.cancel()).rejects.toMatchObject({ code: 'BG_E_INVALID_STATE' });
     if (wine) {
-      // Wine keeps cancelled jobs in its list until the service restarts.
+      // Wine keeps a cancelled job in its list until its transfer thread's next
+      // round, which only the next Resume of some job starts (README, "Testing on
+      // Linux with Wine"); this test resumes none.
       expect(await (await m.getJob(job.id)).getState()).toBe('cancelled');
     } else {
       await expect(m.getJob(job.id)).rejects.toMatchObject({ code: 'BG_E_NOT_FOUND' });

@@ -1,5 +1,5 @@
 // Before each integration test: is the BITS service still there? Wine 8's dies
-// when a job is cancelled mid-transfer (shared/WINE-NOTES.md), and every test
+// when a job is cancelled mid-transfer (README, "Testing on Linux with Wine"), and every test
 // after that would fail for that reason alone, each with an unrelated-looking
 // error. This turns the cascade into one plain sentence per test.
 import { beforeEach } from 'vitest';

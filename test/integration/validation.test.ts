@@ -1,4 +1,4 @@
-// The server certificate validator, asked as BITS asks it (issue 10, section 1):
+// The server certificate validator, asked as BITS asks it:
 // Wine has no IBackgroundCopyJobHttpOptions3, so the test driver
 // (native/test/callback_driver.cc) builds the object setServerCertificateValidation
 // makes and calls ValidateServerCertificate from threads of its own, with a real

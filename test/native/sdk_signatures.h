@@ -3,7 +3,7 @@
 // native/bits/bits_extra.h declares by hand for MinGW, spelled verbatim as
 // pointer-to-member types. signatures_check.cc compares the stand-ins and our
 // overrides with them, so a stand-in that differs from the SDK (and would then
-// not compile with MSVC, issue 12) fails `npm run lint` on Linux.
+// not compile with MSVC) fails `npm run lint` on Linux.
 #pragma once
 
 #include "bits/bits_extra.h"

@@ -81,7 +81,7 @@ export async function startServer(files = {}, options = {}) {
     // Ends every response in progress by destroying its connection. Under Wine
     // this is the one safe way to stop a running download: Wine then calls the
     // job transferred (with a short file), where cancelling a job mid-transfer
-    // kills its BITS service (shared/WINE-NOTES.md).
+    // kills its BITS service (README, "Testing on Linux with Wine").
     dropConnections: () => server.closeAllConnections(),
     close: () =>
       new Promise((resolve) => {

@@ -96,6 +96,8 @@ export function scripted(script: Script): Scripted {
       subscribe: () => record('subscribe', undefined),
       unsubscribe: () => record('unsubscribe', undefined),
       close: () => log('close'),
+      // Not a call to BITS, so not recorded: the name the addon gives a job (Job::Describe).
+      describe: () => `Job ${id}`,
       ...answers,
     } as unknown as NativeJob;
   };

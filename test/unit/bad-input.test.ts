@@ -19,7 +19,7 @@ function recorder<T extends object>(): { target: T; calls: string[]; args: unkno
             calls.push(String(prop));
             args.push(a);
             // A manager's getJob gives a job: the same kind of recorder serves.
-            return Promise.resolve(prop === 'getJob' ? { id: '{00000000-0000-0000-0000-000000000000}', close: () => undefined } : undefined);
+            return Promise.resolve(prop === 'getJob' ? { id: '{00000000-0000-0000-0000-000000000000}', close: () => undefined, describe: () => 'Job {00000000-0000-0000-0000-000000000000}' } : undefined);
           },
   });
   return { target, calls, args };

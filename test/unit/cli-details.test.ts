@@ -26,6 +26,7 @@ function infoJob(answers: Parameters<typeof scripted>[0]['answers'] = {}) {
     getLocalName: () => Promise.resolve('C:\\a.bin'),
     getProgress: () => Promise.resolve({ bytesTotal: 100, bytesTransferred: 40, completed: false }),
     close: fileClose,
+    describe: () => 'The file',
   } as unknown as NativeFile;
   const s = scripted({
     states: ['transferring'],
@@ -88,6 +89,7 @@ describe('main()', () => {
       close: () => {
         throw released;
       },
+      describe: () => 'The BackgroundCopyManager',
     } as unknown as NativeManager;
     useBinding({
       connect: () => Promise.resolve(manager),

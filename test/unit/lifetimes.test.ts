@@ -35,7 +35,7 @@ const wrappers: Array<{ name: string; what: string; wrap: () => Wrapped }> = [
     wrap: () => {
       const nativeClose = vi.fn();
       const nativeRead = vi.fn(() => Promise.resolve('http://h/a'));
-      const file = fileFromNative({ close: nativeClose, getRemoteName: nativeRead } as unknown as NativeFile);
+      const file = fileFromNative({ close: nativeClose, describe: () => 'The file', getRemoteName: nativeRead } as unknown as NativeFile);
       return { wrapper: file, nativeClose, nativeRead, read: () => file.getRemoteName(), answer: 'http://h/a' };
     },
   },
@@ -45,7 +45,7 @@ const wrappers: Array<{ name: string; what: string; wrap: () => Wrapped }> = [
     wrap: () => {
       const nativeClose = vi.fn();
       const nativeRead = vi.fn(() => Promise.resolve([]));
-      const manager = managerFromNative({ close: nativeClose, enumJobs: nativeRead } as unknown as NativeManager);
+      const manager = managerFromNative({ close: nativeClose, describe: () => 'The BackgroundCopyManager', enumJobs: nativeRead } as unknown as NativeManager);
       return { wrapper: manager, nativeClose, nativeRead, read: () => manager.listJobs(), answer: [] };
     },
   },

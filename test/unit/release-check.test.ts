@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, test } from 'vitest';
 
+import { PRODUCT_EXPORTS } from '../../scripts/product-exports.mjs';
 import { exportProblems, prebuildFile, releaseProblems } from '../../scripts/release-check.mjs';
 
 const both = new Set([prebuildFile('x64'), prebuildFile('arm64')]);
@@ -32,11 +33,17 @@ describe('release check', () => {
     ]);
   });
 
-  test('a loaded addon must export the product functions', () => {
+  test('a loaded addon must export every product function of the one list, setErrorClasses too', () => {
     const fn = (): void => undefined;
-    expect(exportProblems({ connect: fn, setEventListener: fn, debugStats: fn })).toEqual([]);
-    expect(exportProblems({ connect: fn, setEventListener: 1 })).toEqual(["the prebuild does not export the function 'setEventListener'"]);
-    expect(exportProblems(undefined)).toHaveLength(2);
+    // lib/binding.ts calls these three on every load (binding.d.ts's NativeBinding).
+    expect([...PRODUCT_EXPORTS]).toEqual(['connect', 'setErrorClasses', 'setEventListener']);
+    const all = Object.fromEntries(PRODUCT_EXPORTS.map((name) => [name, fn]));
+    expect(exportProblems({ ...all, debugStats: fn })).toEqual([]);
+    expect(exportProblems({ connect: fn, setEventListener: 1 })).toEqual([
+      "the prebuild does not export the function 'setErrorClasses'",
+      "the prebuild does not export the function 'setEventListener'",
+    ]);
+    expect(exportProblems(undefined)).toHaveLength(PRODUCT_EXPORTS.length);
   });
 
   test('package.json names the GitHub repository (npm publish --provenance refuses a package without one)', () => {

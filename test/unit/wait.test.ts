@@ -59,7 +59,7 @@ describe('waitForTransfer', () => {
     await expect(job.waitForTransfer({ signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
   });
 
-  test('timeoutMs holds even when the poll interval is longer (found by the fuzz suite)', async () => {
+  test('timeoutMs holds even when the poll interval is longer: the deadline has a timer of its own', async () => {
     vi.useFakeTimers();
     const s = scripted({ states: ['transferring'] });
     const wait = s.job().waitForTransfer({ pollIntervalMs: 3_600_000, timeoutMs: 50 });

@@ -6,7 +6,7 @@
 // high-water mark, and without a warm-up first-use allocations (about 40 MiB)
 // drown the difference, measured both ways. That a fragment is streamed in 1 MiB
 // batches is shown by the code and by bits-post.test.ts's back-pressure test;
-// the 1 GiB figure the issue asks for is measured by bench/upload-bench.mjs.
+// the 1 GiB figure in the README's Performance section is measured by bench/upload-bench.mjs.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -2,9 +2,10 @@
 // BITS_JOB_PROPERTY_ID), driven by one table: each row names the property, the
 // value's kind, and how to check and convert it. The methods of BackgroundCopyJob
 // that read and write them are made from the table (lib/job/job.ts attaches them).
+// The native half is native/bits/job5.cc.
 import type { NativeJob } from '../../binding.js';
 import { BITS_JOB_PROPERTY } from '../enums.js';
-import { requireBoolean, requireGuid, requireOneOf, requireUint32 } from '../validate.js';
+import { requireBoolean, requireGuid, requireOneOf, requireWholeNumber } from '../validate.js';
 
 /**
  * The targets BITS accepts for BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS:
@@ -65,7 +66,7 @@ interface Row {
 const STORED_TARGETS: Record<StoredCredentialsTarget, number> = { none: 0, proxy: 2 };
 
 const bool = (what: string, v: unknown): Value => requireBoolean(what, v);
-const dword = (what: string, v: unknown): Value => requireUint32(what, v);
+const dword = (what: string, v: unknown): Value => requireWholeNumber(what, v);
 const asBool = (v: Value): Value => v === true;
 const asNumber = (v: Value): Value => Number(v);
 
@@ -77,7 +78,7 @@ const ROWS: readonly Row[] = [
     name: 'MaxDownloadSize',
     arg: 'bytes',
     id: BITS_JOB_PROPERTY.MAX_DOWNLOAD_SIZE,
-    check: (what, v) => requireUint32(what, v, Number.MAX_SAFE_INTEGER),
+    check: (what, v) => requireWholeNumber(what, v, Number.MAX_SAFE_INTEGER),
     read: asNumber,
   },
   { name: 'CostFlags', arg: 'flags', id: BITS_JOB_PROPERTY.COST_FLAGS, check: dword, read: asNumber },
