@@ -97,7 +97,7 @@ export async function startScriptServer(): Promise<ScriptServer> {
           return void res.writeHead(200, { 'Content-Length': String(reply.length), ETag: '"reply"' }).end(reply);
         }
         const type = String(req.headers['bits-packet-type'] ?? '').toLowerCase();
-        const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(req.headers['content-range'] ?? ''));
+        const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(req.headers['content-range'] ?? '');
         const p: Packet = { type, headers: req.headers, body: Buffer.concat(chunks) };
         if (m) p.range = { first: Number(m[1]), last: Number(m[2]), total: Number(m[3]) };
         log.push(p);
