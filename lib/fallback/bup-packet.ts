@@ -61,8 +61,9 @@ export function bitsErrorContext(answer: Answer): number | undefined {
 export function answerError(answer: Answer, place: Place): FallbackError {
   const hresult = bitsError(answer);
   const transient = transientStatus(answer.status) && (hresult === undefined || !FATAL_BITS_ERRORS.has(hresult));
-  if (hresult === undefined) return protocolError(answer.status, 0x80190000 + answer.status, undefined, place, transient);
-  return protocolError(answer.status, hresult, bitsErrorContext(answer) ?? 5, place, transient);
+  const retryAfter = answer.headers['retry-after'];
+  if (hresult === undefined) return protocolError(answer.status, 0x80190000 + answer.status, undefined, place, transient, retryAfter);
+  return protocolError(answer.status, hresult, bitsErrorContext(answer) ?? 5, place, transient, retryAfter);
 }
 
 /**

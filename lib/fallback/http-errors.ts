@@ -80,17 +80,18 @@ export function httpStatusError(status: number, place: Place, retryAfter?: strin
 }
 
 /** BITS-Error / BITS-Error-Context of an [MC-BUP] 2.2.1.2 answer: context 0x5 is the server, 0x7 the server application. @internal */
-export function protocolError(status: number, hresult: number, contextNumber: number | undefined, place: Place, transient: boolean, description?: string): FallbackError {
+export function protocolError(status: number, hresult: number, contextNumber: number | undefined, place: Place, transient: boolean, retryAfter?: string | string[]): FallbackError {
   const context = contextNumber !== undefined ? (ERROR_CONTEXTS[contextNumber] ?? 'unknown') : 'remote-file';
   const text = STATUS_CODES[status];
   return new FallbackError({
     hresult,
     method: place.method,
-    description: description ?? `The upload server answered HTTP status ${status}${text ? ` (${text})` : ''}`,
+    description: `The upload server answered HTTP status ${status}${text ? ` (${text})` : ''}`,
     context,
     protocol: protocolOf(place.remoteName),
     file: { remoteName: place.remoteName, localName: place.localName },
     transient,
+    retryAfterMs: retryAfterMs(retryAfter),
   });
 }
 

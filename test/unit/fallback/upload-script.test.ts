@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
-import { BitsError } from '../../../lib/errors.js';
+import { AbortError, BitsError, TimeoutError } from '../../../lib/errors.js';
 import { httpUpload } from '../../../lib/fallback/upload-client.js';
 import { startScriptServer } from './bup-script-server.js';
 import type { ScriptServer } from './bup-script-server.js';
@@ -153,5 +153,35 @@ describe('httpUpload against a scripted BITS server', () => {
   test('upload-reply without BITS-Reply-URL on the last Ack is an error (3.1.5.2.4)', async () => {
     const e = await httpUpload(server.url, local, { replyPath: path.join(dir, 'r.bin'), ...quick }).catch((x: unknown) => x);
     expect(e).toMatchObject({ name: 'BitsError', code: 'BG_E_INVALID_SERVER_RESPONSE' });
+  });
+
+  test('503 with Retry-After: the fragment is sent again after the server’s seconds', async () => {
+    let first = 0;
+    server.override((p) => {
+      if (p.type !== 'fragment') return undefined;
+      first = Date.now();
+      return { status: 503, headers: { 'BITS-Packet-Type': 'Ack', 'Retry-After': '1' } };
+    });
+    await httpUpload(server.url, local, { retry: { baseDelayMs: 0 } });
+    const again = server.log.filter((p) => p.type === 'fragment')[1];
+    expect(again?.range?.first).toBe(0);
+    expect(Date.now() - first).toBeGreaterThanOrEqual(990);
+    expect(only().equals(data)).toBe(true);
+  });
+
+  test('an abort rejects with AbortError and cancels the session; timeoutMs with TimeoutError', async () => {
+    const controller = new AbortController();
+    server.override((p) => {
+      if (p.type === 'fragment' && p.range?.first === 64 * KiB) controller.abort();
+      return undefined;
+    }, true);
+    const e = await httpUpload(server.url, local, { fragmentSize: 64 * KiB, signal: controller.signal }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AbortError);
+    await expect.poll(() => server.log.at(-1)?.type).toBe('cancel-session');
+
+    // The server never answers Ping: only the deadline ends the call.
+    server.override((p) => (p.type === 'ping' ? { status: 503, headers: { 'Retry-After': '3600' } } : undefined), true);
+    const t = await httpUpload(server.url, local, { timeoutMs: 300 }).catch((x: unknown) => x);
+    expect(t).toBeInstanceOf(TimeoutError);
   });
 });
