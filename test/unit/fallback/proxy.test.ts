@@ -28,7 +28,7 @@ let dir: string;
 
 beforeEach(async () => {
   saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
-  for (const n of NAMES) delete process.env[n];
+  for (const n of NAMES) Reflect.deleteProperty(process.env, n);
   files = await startFileServer();
   tunnels = [];
   proxy = createServer((_req, res) => res.writeHead(405).end());
@@ -49,7 +49,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const n of NAMES) {
-    if (saved[n] === undefined) delete process.env[n];
+    if (saved[n] === undefined) Reflect.deleteProperty(process.env, n);
     else process.env[n] = saved[n];
   }
   await files.close();
