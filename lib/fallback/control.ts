@@ -104,8 +104,34 @@ export class Control {
   }
 }
 
-/** Checks the options every fallback transfer shares, before any request. @internal */
-export function checkCommon(remoteUrl: unknown, localPath: unknown, options: unknown): void {
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The `headers` option as name -> value: an object, or `Name: value` lines as the
+ * BITS path's setCustomHeaders takes them. Values never appear in an error.
+ */
+function headerRecord(headers: unknown): Record<string, string> {
+  if (typeof headers !== 'object' || headers === null) throw new TypeError('options.headers must be an object of name: value, or an array of "Name: value" strings');
+  const pairs: Array<[string, unknown]> = Array.isArray(headers)
+    ? (headers as unknown[]).map((line, i) => {
+        if (typeof line !== 'string') throw new TypeError(`options.headers[${i}] must be a string`);
+        const colon = line.indexOf(':');
+        if (colon < 0) throw new RangeError(`options.headers[${i}] is not a "Name: value" header`);
+        return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+      })
+    : Object.entries(headers);
+  const out: Record<string, string> = {};
+  for (const [name, value] of pairs) {
+    if (typeof value !== 'string') throw new TypeError(`options.headers[${JSON.stringify(name)}] must be a string`);
+    if (!TOKEN.test(name)) throw new RangeError(`options.headers: ${JSON.stringify(name)} is not a header name`);
+    if (/[\r\n\0]/.test(value)) throw new RangeError(`options.headers[${JSON.stringify(name)}] holds a line break or NUL`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Checks the options every fallback transfer shares, before any request; returns the headers to send. @internal */
+export function checkCommon(remoteUrl: unknown, localPath: unknown, options: unknown): Record<string, string> {
   if (typeof remoteUrl !== 'string') throw new TypeError('remoteUrl must be a string');
   let url: URL;
   try {
@@ -116,7 +142,7 @@ export function checkCommon(remoteUrl: unknown, localPath: unknown, options: unk
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RangeError(`remoteUrl must be http or https, not ${url.protocol}`);
   if (typeof localPath !== 'string' || localPath === '') throw new TypeError('localPath must be a non-empty string');
   if (localPath.includes('\0')) throw new RangeError('localPath holds a NUL character');
-  if (options === undefined) return;
+  if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   const o = options as Record<string, unknown>;
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
@@ -125,14 +151,7 @@ export function checkCommon(remoteUrl: unknown, localPath: unknown, options: unk
     if (typeof o.timeoutMs !== 'number' || !Number.isFinite(o.timeoutMs)) throw new TypeError('options.timeoutMs must be a finite number');
     if (o.timeoutMs <= 0 || o.timeoutMs > 2_147_483_647) throw new RangeError('options.timeoutMs must be between 1 and 2147483647');
   }
-  if (o.headers !== undefined) {
-    if (typeof o.headers !== 'object' || o.headers === null || Array.isArray(o.headers)) throw new TypeError('options.headers must be an object of name: value');
-    for (const [name, value] of Object.entries(o.headers)) {
-      if (typeof value !== 'string') throw new TypeError(`options.headers[${JSON.stringify(name)}] must be a string`);
-      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new RangeError(`options.headers: ${JSON.stringify(name)} is not a header name`);
-      if (/[\r\n\0]/.test(value)) throw new RangeError(`options.headers[${JSON.stringify(name)}] holds a line break or NUL`);
-    }
-  }
+  return o.headers === undefined ? {} : headerRecord(o.headers);
 }
 
 /** A progress snapshot of a fallback transfer. */

@@ -31,8 +31,8 @@ export interface HttpTransferOptions {
   timeoutMs?: number;
   /** Progress, never going back; at most every 100 ms and once at the end. */
   onProgress?: (p: HttpProgress) => void;
-  /** Extra request headers, sent with every request of the transfer. */
-  headers?: Readonly<Record<string, string>>;
+  /** Extra request headers, sent with every request of the transfer: `{ name: value }` or `'Name: value'` lines. */
+  headers?: Readonly<Record<string, string>> | readonly string[];
   /** How transient failures are retried. */
   retry?: RetryOptions;
 }
@@ -187,6 +187,12 @@ class Download {
       if (res.statusCode === 404 || res.statusCode === 410) await removePartial(this.dest);
       throw httpStatusError(res.statusCode, this.place, h['retry-after']);
     }
+    const encoding = one(h['content-encoding'])?.toLowerCase();
+    if (encoding !== undefined && encoding !== 'identity') {
+      await res.body.dump().catch(() => undefined);
+      // Asked for identity; an encoded body's bytes are not the file's, and its ranges not the file's ranges.
+      throw invalidResponse(this.place, `the body came with Content-Encoding ${encoding}`);
+    }
     let start = 0;
     let total = contentLength(h);
     if (res.statusCode === 206) {
@@ -290,13 +296,13 @@ async function run(d: Download, retry: CheckedRetry): Promise<HttpTransferResult
  * BitsErrors with BITS's codes (`BG_E_HTTP_ERROR_404`, `BG_E_CONNECT_FAILURE`, ...).
  */
 export async function httpDownload(remoteUrl: string, localPath: string, options: HttpTransferOptions = {}): Promise<HttpTransferResult> {
-  checkCommon(remoteUrl, localPath, options);
+  const headers = checkCommon(remoteUrl, localPath, options);
   const retry = checkRetry(options.retry);
   const dest = path.resolve(localPath);
   const control = new Control(options.signal, options.timeoutMs);
   try {
     const dispatcher = await fallbackDispatcher();
-    return await run(new Download(remoteUrl, dest, options.headers ?? {}, control, new Progress(options.onProgress), dispatcher), retry);
+    return await run(new Download(remoteUrl, dest, headers, control, new Progress(options.onProgress), dispatcher), retry);
   } finally {
     control.dispose();
   }

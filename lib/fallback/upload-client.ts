@@ -232,7 +232,8 @@ async function run(u: Upload, retry: CheckedRetry, replyPath: string | undefined
  * BitsErrors carrying the server's BITS-Error and its context.
  */
 export async function httpUpload(remoteUrl: string, localPath: string, options: HttpUploadOptions = {}): Promise<HttpUploadResult> {
-  checkCommon(remoteUrl, localPath, options);
+  // The protocol's own headers are the client's to set; a caller's copy, in any case, is dropped.
+  const headers = Object.fromEntries(Object.entries(checkCommon(remoteUrl, localPath, options)).filter(([name]) => !/^(bits-|content-)/i.test(name)));
   const retry = checkRetry(options.retry);
   if (options.replyPath !== undefined && (typeof options.replyPath !== 'string' || options.replyPath === '')) throw new TypeError('options.replyPath must be a non-empty string');
   const fragmentSize = options.fragmentSize ?? 8 << 20;
@@ -254,7 +255,7 @@ export async function httpUpload(remoteUrl: string, localPath: string, options: 
     // A fragment carries at least one byte: Content-Range (RFC 9110 14.4) cannot name an empty range.
     if (total === 0) throw new RangeError('an empty file cannot be uploaded with the BITS Upload Protocol');
     const dispatcher = await fallbackDispatcher();
-    upload = new Upload(remoteUrl, local, file, total, options.headers ?? {}, control, new Progress(options.onProgress), dispatcher, fragmentSize);
+    upload = new Upload(remoteUrl, local, file, total, headers, control, new Progress(options.onProgress), dispatcher, fragmentSize);
     return await run(upload, retry, replyPath);
   } catch (e) {
     await upload?.cancelSession();

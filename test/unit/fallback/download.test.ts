@@ -250,6 +250,20 @@ describe('httpDownload', () => {
     expect(JSON.stringify({ ...(e as object), message: (e as Error).message })).not.toContain('s3cr3t');
   });
 
+  test('headers also as "Name: value" lines, as the BITS path takes them', async () => {
+    server.set('l.bin', { body: randomBytes(10), etag: ETAG });
+    await httpDownload(server.url('l.bin'), path.join(dir, 'l.bin'), { headers: ['X-Token: abc', 'X-Other:  two words '] });
+    expect(server.log[0]?.headers['x-token']).toBe('abc');
+    expect(server.log[0]?.headers['x-other']).toBe('two words');
+  });
+
+  test('a body in a Content-Encoding other than identity is refused, not stored as the file', async () => {
+    server.queue('gz.bin', (_req, res) => res.writeHead(200, { 'Content-Encoding': 'gzip', 'Content-Length': '4' }).end('abcd'));
+    const dest = path.join(dir, 'gz.bin');
+    await expect(httpDownload(server.url('gz.bin'), dest)).rejects.toMatchObject({ code: 'BG_E_INVALID_SERVER_RESPONSE' });
+    expect(existsSync(dest)).toBe(false);
+  });
+
   test('bad arguments are TypeError or RangeError before any request', async () => {
     await expect(httpDownload(42 as unknown as string, path.join(dir, 'z'))).rejects.toBeInstanceOf(TypeError);
     await expect(httpDownload('ftp://example.com/a', path.join(dir, 'z'))).rejects.toBeInstanceOf(RangeError);
