@@ -289,6 +289,10 @@ async function run(d: Download, retry: CheckedRetry): Promise<HttpTransferResult
   }
 }
 
+/** Destinations being downloaded in this process: two writers of one .partial would interleave their bytes. */
+const busy = new Set<string>();
+const ERROR_SHARING_VIOLATION = 0x80070020;
+
 /**
  * Downloads `remoteUrl` to `localPath` over plain HTTP(S), without BITS: the
  * `fallback` path of download(). The file appears under its name only when
@@ -299,11 +303,24 @@ export async function httpDownload(remoteUrl: string, localPath: string, options
   const headers = checkCommon(remoteUrl, localPath, options);
   const retry = checkRetry(options.retry);
   const dest = path.resolve(localPath);
+  const key = process.platform === 'win32' ? dest.toLowerCase() : dest;
+  if (busy.has(key)) {
+    throw new FallbackError({
+      hresult: ERROR_SHARING_VIOLATION,
+      method: 'HTTP GET',
+      description: 'Another download to this file is running in this process',
+      context: 'local-file',
+      file: { remoteName: remoteUrl, localName: dest },
+      transient: false,
+    });
+  }
   const control = new Control(options.signal, options.timeoutMs);
+  busy.add(key);
   try {
     const dispatcher = await fallbackDispatcher();
     return await run(new Download(remoteUrl, dest, headers, control, new Progress(options.onProgress), dispatcher), retry);
   } finally {
+    busy.delete(key);
     control.dispose();
   }
 }

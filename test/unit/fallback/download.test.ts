@@ -183,9 +183,12 @@ describe('httpDownload', () => {
     server.set('cap.bin', { body: randomBytes(1000), etag: ETAG });
     server.queue('cap.bin', (_req, res) => res.writeHead(429, { 'Retry-After': '3600', 'Content-Length': '0' }).end());
     const started = Date.now();
-    await httpDownload(server.url('cap.bin'), path.join(dir, 'cap.bin'), { retry: { maxDelayMs: 200 } });
+    await httpDownload(server.url('cap.bin'), path.join(dir, 'cap.bin'), { retry: { baseDelayMs: 0, maxDelayMs: 200 } });
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(server.log.filter((l) => l.path === 'cap.bin').map((l) => l.status)).toEqual([429, 200]);
+    const [first, second] = server.log.filter((l) => l.path === 'cap.bin');
+    expect([first?.status, second?.status]).toEqual([429, 200]);
+    // The wait is the capped Retry-After, not the (zero) backoff.
+    expect((second?.at as number) - (first?.at as number)).toBeGreaterThanOrEqual(190);
   });
 
   test('a body shorter than its Content-Length is never renamed into place', async () => {
@@ -248,6 +251,18 @@ describe('httpDownload', () => {
     expect(server.log[0]?.headers.authorization).toBe('Bearer s3cr3t-token');
     expect(e).toMatchObject({ code: 'BG_E_HTTP_ERROR_401' });
     expect(JSON.stringify({ ...(e as object), message: (e as Error).message })).not.toContain('s3cr3t');
+  });
+
+  test('a second download to the same file in this process is refused while the first runs', async () => {
+    server.set('same.bin', { body: randomBytes(4 * MiB), etag: ETAG });
+    server.chunkDelayMs = 20;
+    const dest = path.join(dir, 'same.bin');
+    const first = httpDownload(server.url('same.bin'), dest);
+    // ERROR_SHARING_VIOLATION, as Windows answers for a file another writer holds.
+    await expect(httpDownload(server.url('same.bin'), dest)).rejects.toMatchObject({ code: 'ERROR_SHARING_VIOLATION', context: 'local-file' });
+    await first;
+    server.chunkDelayMs = 0;
+    await httpDownload(server.url('same.bin'), dest);
   });
 
   test('headers also as "Name: value" lines, as the BITS path takes them', async () => {
