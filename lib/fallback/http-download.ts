@@ -149,6 +149,8 @@ class StartOver extends Error {}
 
 class Download {
   readonly place: Place;
+  /** The offset the current attempt's stored bytes reached: an attempt that got further than any before earns its retries back. */
+  reached = 0;
   constructor(
     readonly url: string,
     readonly dest: string,
@@ -240,7 +242,10 @@ class Download {
       body.destroy();
       throw localFileError(e, this.place);
     }
-    const writer = new BatchWriter(file, start, (written) => this.progress.report(written, total));
+    const writer = new BatchWriter(file, start, (written) => {
+      this.reached = written;
+      this.progress.report(written, total);
+    });
     this.progress.report(start, total);
     try {
       try {
@@ -273,11 +278,19 @@ class Download {
 async function run(d: Download, retry: CheckedRetry): Promise<HttpTransferResult> {
   let failures = 0;
   let restarts = 0;
+  let best = 0;
   for (;;) {
     try {
+      d.reached = 0;
       return await d.attempt();
     } catch (e) {
       d.control.throwIfStopped();
+      // The retry budget is for failures without progress: a file that got further than ever before resets it
+      // (a server that keeps cutting the same body short does not).
+      if (d.reached > best) {
+        best = d.reached;
+        failures = 0;
+      }
       if (e instanceof ListenerFailure) throw e.error;
       // Two start-overs in a row: the entity keeps changing under us; count it as a failure.
       if (e instanceof StartOver && ++restarts <= 2) continue;

@@ -193,6 +193,7 @@ class Upload {
 async function run(u: Upload, retry: CheckedRetry, replyPath: string | undefined): Promise<HttpUploadResult> {
   let failures = 0;
   let pinged = false;
+  let acked = 0;
   for (;;) {
     try {
       if (!pinged) {
@@ -213,6 +214,11 @@ async function run(u: Upload, retry: CheckedRetry, replyPath: string | undefined
     } catch (e) {
       u.control.throwIfStopped();
       if (e instanceof ListenerFailure) throw e.error;
+      // The retry budget is for failures without progress: an offset acked further than ever before resets it.
+      if (u.offset > acked) {
+        acked = u.offset;
+        failures = 0;
+      }
       if (e instanceof SessionLost) {
         // 3.1.5.1.7: BG_E_SESSION_NOT_FOUND sends the client back to CREATE-SESSION, from byte 0.
         u.session = undefined;

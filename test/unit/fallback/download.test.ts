@@ -214,6 +214,24 @@ describe('httpDownload', () => {
     expect(readFileSync(dest).equals(body)).toBe(true);
   });
 
+  test('cut short again and again but further each time, a download is not given up: the retry budget is for failures without progress', async () => {
+    const body = randomBytes(2 * MiB);
+    server.set('cut.bin', { body, etag: ETAG });
+    const cut = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
+      const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
+      const status = start > 0 ? 206 : 200;
+      const headers: Record<string, string> = { 'Content-Length': String(body.length - start), ETag: ETAG, 'Accept-Ranges': 'bytes' };
+      if (start > 0) headers['Content-Range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
+      res.writeHead(status, headers);
+      res.write(body.subarray(start, start + 512 * 1024), () => res.destroy());
+    };
+    for (let i = 0; i < 3; i++) server.queue('cut.bin', cut);
+    const dest = path.join(dir, 'cut.bin');
+    await httpDownload(server.url('cut.bin'), dest, { retry: { attempts: 1, baseDelayMs: 0 } });
+    expect(server.log.filter((l) => l.path === 'cut.bin').map((l) => l.headers.range)).toEqual([undefined, 'bytes=524288-', 'bytes=1048576-', 'bytes=1572864-']);
+    expect(readFileSync(dest).equals(body)).toBe(true);
+  });
+
   test('a transient 500 is retried; a 403 is not', async () => {
     server.set('t.bin', { body: randomBytes(1000), etag: ETAG });
     server.queue('t.bin', (_req, res) => res.writeHead(500, { 'Content-Length': '0' }).end());
