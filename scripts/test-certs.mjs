@@ -5,8 +5,25 @@
 // leaf.pem, leaf.key, ca.pem.
 // Returns null on success, else what went wrong.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const FILES = ['ca.der', 'ca.pem', 'leaf.der', 'leaf.pem', 'leaf.key'];
+
+/**
+ * A set made earlier is kept while its leaf has an hour left: the Windows CI trusts
+ * this CA (certutil -addstore Root) before npm test runs, which must not replace it.
+ */
+function stillGood(dir) {
+  if (!FILES.every((f) => existsSync(path.join(dir, f)))) return false;
+  try {
+    return Date.parse(new X509Certificate(readFileSync(path.join(dir, 'leaf.der'))).validTo) > Date.now() + 3_600_000;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * `openssl req` reads a config for its distinguished_name section even when -subj
@@ -28,6 +45,7 @@ export const OPENSSL_CONFIG = [
 ].join('\n');
 
 export function makeTestCertificates(dir) {
+  if (stillGood(dir)) return null;
   mkdirSync(dir, { recursive: true });
   const f = (name) => path.join(dir, name);
   writeFileSync(f('openssl.cnf'), OPENSSL_CONFIG);
@@ -48,4 +66,11 @@ export function makeTestCertificates(dir) {
     }
   }
   return null;
+}
+
+// node scripts/test-certs.mjs <dir>: the CI step that trusts the CA makes the set first.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const failed = makeTestCertificates(path.resolve(process.argv[2] ?? path.join('.test-results', 'certs')));
+  if (failed) console.error(`test-certs: ${failed}`);
+  process.exit(failed ? 1 : 0);
 }

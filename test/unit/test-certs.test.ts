@@ -32,5 +32,8 @@ describe('test certificates', () => {
     expect(leaf.verify(ca.publicKey)).toBe(true);
     expect(leaf.checkHost('localhost')).toBe('localhost');
     expect(leaf.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    // Made again, the set is kept: a CA trusted before the suite runs stays the CA.
+    expect(makeTestCertificates(dir)).toBeNull();
+    expect(new X509Certificate(readFileSync(path.join(dir, 'ca.der'))).fingerprint256).toBe(ca.fingerprint256);
   });
 });
