@@ -49,7 +49,7 @@ export function makeTestCertificates(dir) {
   mkdirSync(dir, { recursive: true });
   const f = (name) => path.join(dir, name);
   writeFileSync(f('openssl.cnf'), OPENSSL_CONFIG);
-  // The names a client checks the leaf against: the integration suite's HTTPS server is https://localhost:<port>/.
+  // The names a client checks the leaf against (the suite's HTTPS server is https://127.0.0.1:<port>/).
   writeFileSync(f('leaf.ext'), 'subjectAltName = DNS:localhost, IP:127.0.0.1\n');
   const config = ['-config', f('openssl.cnf')];
   const steps = [

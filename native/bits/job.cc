@@ -191,7 +191,11 @@ Napi::Value Job::GetProxySettings(const Napi::CallbackInfo& info) {
     // No list is null, whether BITS hands back NULL (Wine) or L"" (the pages fix
     // neither; SetProxySettings wants NULL lists for every usage but override).
     NValue proxyList = TextOrNone(list), bypassList = TextOrNone(bypass);  // freed whatever hr says
-    if (SUCCEEDED(hr)) call.result = NValue::Object().Set("usage", ToNValue(usage)).Set("proxyList", std::move(proxyList)).Set("bypassList", std::move(bypassList));
+    if (SUCCEEDED(hr))
+      call.result = NValue::Object()
+                        .Set("usage", ToNValue(usage))
+                        .Set("proxyList", std::move(proxyList))
+                        .Set("bypassList", std::move(bypassList));
     return hr;
   });
 }
