@@ -23,6 +23,7 @@ let server: TestServer | undefined;
 let ca: X509Certificate;
 
 beforeAll(async () => {
+  // IBackgroundCopyJobHttpOptions3: Windows 10 1809 and later; Wine has none, so there is no server to start
   if (wine) return;
   if (!existsSync(path.join(certs, 'leaf.pem'))) throw new Error(`${certs} has no certificates: run the suite with 'npm test'`);
   ca = new X509Certificate(readFileSync(path.join(certs, 'ca.der')));
@@ -43,6 +44,7 @@ async function job(name: string, validate: (certificate: Buffer) => boolean): Pr
   return j;
 }
 
+// SetServerCertificateValidationInterface: BITS calls the validator once the system's own certificate checks pass
 describe.runIf(!wine)('the certificate validator, called by BITS over HTTPS', () => {
   test('it answers true: BITS asked it with the server leaf, and the download finishes intact', async () => {
     const seen: X509Certificate[] = [];
