@@ -25,8 +25,8 @@ function Invoke-AsUser([string[]]$arguments, [string]$name) {
   $err = Join-Path $PWD ".test-results\$name.err.txt"
   $p = Start-Process -FilePath $node -ArgumentList $arguments -Credential $credential -LoadUserProfile `
     -WorkingDirectory $PWD -RedirectStandardOutput $out -RedirectStandardError $err -Wait -PassThru
-  $text = (Get-Content $out -Raw) + (Get-Content $err -Raw)
-  Write-Output $text
+  $text = [string](Get-Content $out -Raw) + [string](Get-Content $err -Raw)
+  Write-Host $text  # Write-Output would join the function's result
   return @{ Code = $p.ExitCode; Text = $text }
 }
 
