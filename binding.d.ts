@@ -113,6 +113,7 @@ export interface NativeJob {
   takeOwnership(): Promise<number>;
   enumFiles(): Promise<NativeFile[]>;
   /** usage: BG_JOB_PROXY_USAGE */
+  /** A list BITS gives as NULL or L"" is null (one rule, in the converter, for both lists). */
   getProxySettings(): Promise<{ usage: number; proxyList: string | null; bypassList: string | null }>;
   setProxySettings(usage: number, proxyList: string | null, bypassList: string | null): Promise<void>;
   /** SetNotifyInterface(our callback) and notify flags for every event; undone by unsubscribe or release. */

@@ -31,7 +31,13 @@ function hex(n: number): string {
 }
 
 /**
- * What COM and RPC answer once the service process is gone. The one list: the
+ * What COM, RPC and the service control manager answer once the service process
+ * is gone or going: a stopping service may answer with any of these before it
+ * stops answering at all. Collected from the COM and RPC error pages (the RPC_S_
+ * and RPC_E_ codes, CO_E_OBJNOTCONNECTED, CO_E_SERVER_STOPPING) and from Wine's
+ * rpcrt4 and ole32, which give RPC_S_SERVER_UNAVAILABLE and RPC_S_CALL_FAILED for
+ * a stopped qmgr; ERROR_SERVICE_NOT_ACTIVE is what a stopped service answers a
+ * caller that reached it through the service control manager. The one list: the
  * addon is handed it with the error classes, and skips asking a dead service to
  * describe these (it would only fail again, slowly).
  * @internal
@@ -44,6 +50,8 @@ export const DISCONNECTION_HRESULTS: readonly number[] = [
   0x80010007, // RPC_E_SERVER_DIED
   0x80010012, // RPC_E_SERVER_DIED_DNE
   0x800401fd, // CO_E_OBJNOTCONNECTED
+  0x80080008, // CO_E_SERVER_STOPPING
+  0x80070426, // ERROR_SERVICE_NOT_ACTIVE
 ];
 const DISCONNECTED = new Set(DISCONNECTION_HRESULTS);
 

@@ -13,6 +13,8 @@ export const HRESULT_MESSAGES: Readonly<Record<string, string>> = {
   RPC_E_SERVER_DIED: 'The BITS service stopped during the call: connect again',
   RPC_E_SERVER_DIED_DNE: 'The BITS service stopped before the call ran: connect again',
   CO_E_OBJNOTCONNECTED: 'The BITS object is no longer connected to the service',
+  CO_E_SERVER_STOPPING: 'The BITS service is stopping: connect again',
+  ERROR_SERVICE_NOT_ACTIVE: 'The BITS service has stopped: connect again',
   CO_E_NOTINITIALIZED: 'The addon is shutting down or could not start COM',
   REGDB_E_CLASSNOTREG: 'The BITS service is not installed on this system',
   ERROR_SERVICE_DISABLED: 'The BITS service is disabled',

@@ -33,6 +33,8 @@ export const HRESULT_NAMES: ReadonlyMap<number, string> = new Map<number, string
   [0x800706F4, 'RPC_X_NULL_REF_POINTER'],
   [0x800706F7, 'RPC_X_BAD_STUB_DATA'],
   [0x80092004, 'CRYPT_E_NOT_FOUND'],
+  // What the certificate validator answers for a certificate it refuses.
+  [0x800B0109, 'CERT_E_UNTRUSTEDROOT'],
   [0x80010108, 'RPC_E_DISCONNECTED'],
   [0x80010007, 'RPC_E_SERVER_DIED'],
   [0x80010012, 'RPC_E_SERVER_DIED_DNE'],
@@ -43,6 +45,7 @@ export const HRESULT_NAMES: ReadonlyMap<number, string> = new Map<number, string
   [0x800401F0, 'CO_E_NOTINITIALIZED'],
   [0x800401FD, 'CO_E_OBJNOTCONNECTED'],
   [0x80080005, 'CO_E_SERVER_EXEC_FAILURE'],
+  [0x80080008, 'CO_E_SERVER_STOPPING'],
   [0x80040154, 'REGDB_E_CLASSNOTREG'],
   [0x80040110, 'CLASS_E_NOAGGREGATION'],
   [0x80190001, 'HTTP_E_STATUS_UNEXPECTED'],

@@ -1,7 +1,8 @@
 // npm run lint: typescript-eslint on lib/ and test/, tsc --noEmit, typedoc, the
 // structure check (scripts/check-structure.mjs: no import cycle; arrows one way,
 // native/runtime/ never including native/bits/, lib/job/ and what it stands on
-// never importing lib/cli/ or lib/upload-server/; no file over 400 lines), a clang-format check of native/ and bench/raw/ with the pinned clang-format
+// never importing lib/cli/ or lib/upload-server/; no file over 400 lines), the
+// citation check (scripts/check-citations.mjs), a clang-format check of native/ and bench/raw/ with the pinned clang-format
 // (@wasm-fmt/clang-format: one WASM build, the same on every machine), and a
 // compile of test/native/signatures_check.cc that proves bits_extra.h's
 // stand-ins and our overrides have the Windows SDK's signatures.
@@ -26,6 +27,7 @@ step('tsc --noEmit', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 step('eslint lib test examples', bin('eslint'), ['lib', 'test', 'examples', 'vitest.config.ts']);
 step('typedoc: every public symbol documented', bin('typedoc'), ['--emit', 'none']);
 step('structure: no import cycle, arrows one way, no file over 400 lines', process.execPath, [path.join('scripts', 'check-structure.mjs')]);
+step('citations: every Windows expectation in test/integration names its page', process.execPath, [path.join('scripts', 'check-citations.mjs')]);
 
 const cxx = (dir) =>
   readdirSync(path.join(root, dir), { recursive: true })

@@ -1,9 +1,11 @@
 // The release workflow's gate before `npm publish --provenance`: the tag names
 // package.json's version, both Windows prebuilds are in prebuilds/, and (with
-// --load, on Windows x64) the x64 prebuild loads through node-gyp-build, as an
-// installed package would load it, and exports the product's functions. Nothing
-// here needs BITS. Usage: node scripts/release-check.mjs [<tag>] [--load]; the tag
-// defaults to GITHUB_REF_NAME, which GitHub sets for a tag push.
+// --load, on Windows x64 or arm64) the prebuild of this machine's architecture loads
+// through node-gyp-build, as an installed package would load it, and exports the
+// product's functions. --load-only does the load alone (CI, which has no tag and
+// builds one architecture per job). Nothing here needs BITS. Usage:
+// node scripts/release-check.mjs [<tag>] [--load | --load-only]; the tag defaults
+// to GITHUB_REF_NAME, which GitHub sets for a tag push.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -35,18 +37,21 @@ function main() {
   const args = process.argv.slice(2);
   const tag = args.find((a) => !a.startsWith('--')) ?? process.env.GITHUB_REF_NAME ?? '';
   const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-  const problems = releaseProblems({ tag, version, has: (f) => existsSync(path.join(root, f)) });
-  if (problems.length === 0 && args.includes('--load')) {
+  const loadOnly = args.includes('--load-only');
+  const load = loadOnly || args.includes('--load');
+  const problems = loadOnly ? [] : releaseProblems({ tag, version, has: (f) => existsSync(path.join(root, f)) });
+  if (problems.length === 0 && load) {
     const require = createRequire(import.meta.url);
     const nodeGypBuild = require('node-gyp-build');
     // node-gyp-build prefers build/Release: make sure it is the prebuild that loads.
     const found = nodeGypBuild.path(root);
-    const expected = path.join(root, prebuildFile('x64'));
+    const expected = path.join(root, prebuildFile(process.arch));
     if (path.resolve(found) !== path.resolve(expected)) problems.push(`node-gyp-build picks ${found}, not ${expected}`);
     else problems.push(...exportProblems(nodeGypBuild(root)));
   }
   for (const p of problems) console.error(`release-check: ${p}`);
-  if (problems.length === 0) console.log(`release-check: ${tag} is package.json's version; ${ARCHES.map((a) => `win32-${a}`).join(' and ')} prebuilds present${args.includes('--load') ? '; the x64 prebuild loads and exports ' + PRODUCT_EXPORTS.join(', ') : ''}`);
+  const loaded = load ? `the ${process.arch} prebuild loads and exports ${PRODUCT_EXPORTS.join(', ')}` : '';
+  if (problems.length === 0) console.log(`release-check: ${loadOnly ? loaded : `${tag} is package.json's version; ${ARCHES.map((a) => `win32-${a}`).join(' and ')} prebuilds present${load ? `; ${loaded}` : ''}`}`);
   return problems.length === 0 ? 0 : 1;
 }
 

@@ -38,7 +38,12 @@ export interface BackgroundCopyJobHttpOptions {
    * IBackgroundCopyJobHttpOptions3::SetServerCertificateValidationInterface
    * (Windows 10 1903): BITS asks `validator` about each server certificate and
    * trusts it only on `true`. A validator that throws, rejects or takes over 30 s
-   * refuses the certificate. null removes it.
+   * refuses the certificate. null removes it. BITS takes a change only while the job
+   * is suspended (BG_E_READ_ONLY_WHEN_JOB_ACTIVE). When this job object is closed,
+   * the validator is cleared; on an active job BITS refuses that, and the validator
+   * then answers every later question with BG_E_SERVER_CERT_VALIDATION_INTERFACE_REQUIRED
+   * without calling `validator`: the job stops in that error until a validator is set
+   * again and the job resumed. Closing never suspends or resumes the job.
    */
   setServerCertificateValidation(validator: ServerCertificateValidator | null): Promise<void>;
 }

@@ -334,7 +334,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   /** IBackgroundCopyJob::GetProxySettings */
   async getProxySettings(): Promise<ProxySettings> {
     const p = await this.call((j) => j.getProxySettings());
-    return { usage: enumName(PROXY_USAGES, p.usage, 'proxy usage'), proxyList: p.proxyList || null, bypassList: p.bypassList || null };
+    return { usage: enumName(PROXY_USAGES, p.usage, 'proxy usage'), proxyList: p.proxyList, bypassList: p.bypassList };
   }
   /** IBackgroundCopyJob::SetProxySettings. The lists apply to 'override' only. */
   async setProxySettings(settings: ProxySettings): Promise<void> {

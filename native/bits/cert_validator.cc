@@ -11,12 +11,23 @@ CertValidator::CertValidator(Napi::Env env, Napi::Function fn, std::shared_ptr<C
 
 CertValidator::~CertValidator() { live_->RemoveAndClose(this); }
 
-void CertValidator::Close() {
+void CertValidator::Close() { CloseWith(kRefused); }
+
+void CertValidator::Retire() { CloseWith(kRetired); }
+
+void CertValidator::CloseWith(HRESULT answer) {
   std::lock_guard<std::mutex> g(mutex_);
   if (closed_) return;
   closed_ = true;
+  closedAnswer_ = answer;
   tsfn_.Release();
-  for (const QuestionPtr& q : waiting_) q->Answer(kRefused);
+  for (const QuestionPtr& q : waiting_) q->Answer(answer);
+}
+
+HRESULT ReleaseValidator(IBackgroundCopyJobHttpOptions3* job, CertValidator* validator) {
+  HRESULT hr = job->SetServerCertificateValidationInterface(nullptr);
+  validator->Retire();
+  return hr;
 }
 
 HRESULT CertValidator::ValidateServerCertificate(IBackgroundCopyJob*, IBackgroundCopyFile*, DWORD certLength,
@@ -29,7 +40,7 @@ HRESULT CertValidator::ValidateServerCertificate(IBackgroundCopyJob*, IBackgroun
   std::future<HRESULT> answer = q->answer.get_future();
   {
     std::lock_guard<std::mutex> g(mutex_);
-    if (closed_) return kRefused;
+    if (closed_) return closedAnswer_;
     auto data = std::make_unique<QuestionPtr>(q);
     if (tsfn_.NonBlockingCall(data.get()) != napi_ok) return kRefused;
     data.release();  // the queue owns it now; CallJs frees it

@@ -50,7 +50,9 @@ Napi::Value Job::GetClientCertificate(const Napi::CallbackInfo& info) {
 
 // The validator is held like Subscribe's callback: the task owns one reference
 // (released when the task goes, whether it ran, failed or was dropped at
-// shutdown), BITS takes its own, and the job's release action unregisters it.
+// shutdown), BITS takes its own, and the job's release action unregisters it
+// and retires it (ReleaseValidator: on an active job BITS keeps its reference,
+// to an object that refuses from then on).
 Napi::Value Job::SetServerCertificateValidation(const Napi::CallbackInfo& info) {
   std::shared_ptr<CertValidator> validator;
   if (info[0].IsFunction()) {
@@ -66,7 +68,7 @@ Napi::Value Job::SetServerCertificateValidation(const Napi::CallbackInfo& info) 
         HRESULT hr = job->SetServerCertificateValidationInterface(validator.get());
         if (FAILED(hr)) return hr;
         std::function<void()> unregister;
-        if (validator) unregister = [job]() { job->SetServerCertificateValidationInterface(nullptr); };
+        if (validator) unregister = [job, validator]() { ReleaseValidator(job, validator.get()); };
         objects.SetOnRelease(jobId, ObjectTable::Slot::CertValidator, std::move(unregister));
         return hr;
       });

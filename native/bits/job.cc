@@ -187,12 +187,14 @@ Napi::Value Job::GetProxySettings(const Napi::CallbackInfo& info) {
     BG_JOB_PROXY_USAGE usage;
     LPWSTR list = nullptr, bypass = nullptr;
     HRESULT hr = job->GetProxySettings(&usage, &list, &bypass);
-    if (SUCCEEDED(hr)) {
+    // No list is null, whether BITS hands back NULL (Wine) or L"" (the pages fix
+    // neither; SetProxySettings wants NULL lists for every usage but override).
+    NValue proxyList = TextOrNone(list), bypassList = TextOrNone(bypass);  // freed whatever hr says
+    if (SUCCEEDED(hr))
       call.result = NValue::Object()
                         .Set("usage", ToNValue(usage))
-                        .Set("proxyList", TextOrNull(list))
-                        .Set("bypassList", TextOrNull(bypass));
-    }
+                        .Set("proxyList", std::move(proxyList))
+                        .Set("bypassList", std::move(bypassList));
     return hr;
   });
 }

@@ -14,6 +14,8 @@ void RegisterTestExports(Napi::Env env, Napi::Object exports);
 void RegisterDriverExports(Napi::Env env, Napi::Object exports);
 // debugConvert (converters.cc).
 void RegisterConverterExports(Napi::Env env, Napi::Object exports);
+// debugReleaseValidator (release_driver.cc).
+void RegisterReleaseDriverExports(Napi::Env env, Napi::Object exports);
 
 // One call from BITS into our callback object (debugStats().callbacksReceived).
 void CountCallback();

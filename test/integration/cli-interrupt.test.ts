@@ -35,6 +35,7 @@ async function interrupted(extra: string[]): Promise<{ code: number; stderr: str
   const name = `interrupt ${Math.random().toString(36).slice(2)}`;
   const m = await manager();
   let blocker: BackgroundCopyJob | undefined;
+  // Cancel: refused only for CANCELLED or ACKNOWLEDGED jobs, so Windows cancels mid-transfer; Wine 8 dies of it, so there the job waits its turn
   if (wine) {
     blocker = await m.createJob(`${name} blocker`);
     await blocker.addFile(server.url('big.bin'), path.join(folder.dir, `${name}-blocker.bin`));
@@ -56,6 +57,7 @@ async function interrupted(extra: string[]): Promise<{ code: number; stderr: str
     const run = main(['download', ...extra, '--display-name', name, server.url('big.bin'), path.join(folder.dir, `${name}.bin`)]);
     // Under way: on Windows bytes are arriving; under Wine it waits its turn, resumed.
     const underWay = async (j: BackgroundCopyJob): Promise<boolean> =>
+      // "Life Cycle of a BITS Job": a resumed job with nothing ahead of it is TRANSFERRING while bytes arrive
       wine ? (await j.getState()) === 'queued' : (await j.getProgress()).bytesTransferred > 0;
     let job: BackgroundCopyJob | undefined;
     await vi.waitFor(
@@ -86,6 +88,7 @@ describe('bits download and Ctrl-C', () => {
     expect(stderr).toContain('Interrupted: cancelling the job.');
     const state = await job.getState().catch((e: unknown) => (e as BitsError).code);
     expect(state).toBe('cancelled');
+    // Cancel: deletes the job from the transfer queue; GetJob: BG_E_NOT_FOUND when no job has the id
     if (!wine) await expect((await manager()).getJob(job.id)).rejects.toMatchObject({ code: 'BG_E_NOT_FOUND' });
     await finish();
   });
@@ -96,6 +99,7 @@ describe('bits download and Ctrl-C', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('the job stays in the BITS queue');
     const state = await job.getState();
+    // "Life Cycle of a BITS Job": a resumed job left alone is TRANSFERRING, then TRANSFERRED
     if (wine) expect(state).toBe('queued');
     else expect(['transferring', 'transferred']).toContain(state);
     // Cancelled while it still waits its turn (safe under Wine), then the blocker.

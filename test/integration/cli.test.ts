@@ -108,6 +108,7 @@ describe('bits CLI', () => {
     const info = json<Record<string, unknown>>(await bits(['--json', 'info', id]));
     for (const key of ['id', 'displayName', 'type', 'state', 'progress', 'description', 'priority', 'owner', 'times', 'files', 'error', 'unavailable']) expect(info).toHaveProperty(key);
     expect(info.files).toEqual([expect.objectContaining({ remoteName: server.url('a.bin'), completed: true })]);
+    // GetPriority, GetOwner, GetTimes: S_OK on Windows, so bits info lacks nothing
     if (wine) expect(info.unavailable).toEqual(expect.arrayContaining(['priority', 'owner', 'times']));
     else expect(info.unavailable).toEqual([]);
     expect(json<{ outcome: string }>(await bits(['--json', 'complete', id])).outcome).toBe('complete');
@@ -131,6 +132,7 @@ describe('bits CLI', () => {
   test('a method this BITS lacks exits 3 (suspend on Wine); on Windows it works', async () => {
     const id = json<{ jobId: string }>(await bits(['--json', 'create', 'cli suspend'])).jobId;
     const run = await bits(['--json', 'suspend', id]);
+    // Suspend: S_OK for a job that is not CANCELLED or ACKNOWLEDGED, so bits suspend exits 0
     if (wine) {
       expect(run.code).toBe(3);
       expect(json<{ error: { code: string } }>(run).error.code).toBe('E_NOTIMPL');
@@ -164,6 +166,7 @@ describe('bits CLI', () => {
     const info = json<{ description: string; customHeaders: string[]; minimumRetryDelay: number; noProgressTimeout: number }>(await bits(['--json', 'info', id]));
     expect(info).toMatchObject({ description: 'set by the CLI', customHeaders: ['X-Cli: yes'] });
     // Wine's setters accept these and keep their defaults (surface.test.ts).
+    // SetMinimumRetryDelay (5 s at least), SetNoProgressTimeout: the getters read back the values set
     expect([info.minimumRetryDelay, info.noProgressTimeout]).toEqual(wine ? [30, 900] : [61, 901]);
     const human = await bits(['set', id, '--description', 'again']);
     expect(human.stdout.trim()).toBe(`set description on ${id}`);

@@ -69,6 +69,7 @@ describe('events', () => {
     await job.addFile(slow.url('slow.bin'), path.join(dir.dir, 'partial.bin'));
     await job.resume();
     await vi.waitFor(async () => expect((await job.getProgress()).bytesTransferred).toBeGreaterThan(0), { timeout: 10_000, interval: 50 });
+    // Cancel: refused only for CANCELLED or ACKNOWLEDGED jobs, so Windows cancels the job while it transfers
     if (wine) {
       // Cancelling mid-transfer kills Wine 8's BITS service (README, "Testing on Linux with Wine"):
       // end the response first. Wine then calls the job transferred with a short
@@ -78,6 +79,7 @@ describe('events', () => {
     }
     // Wine reports it could not delete its temporary file (measured, also after
     // the transfer ended); nothing reaches the destination either way.
+    // Cancel: S_OK, and BG_S_UNABLE_TO_DELETE_FILES only when a temporary file cannot be deleted (none is held here)
     expect(await job.cancel()).toBe(wine ? 'temporary-files-left' : 'cancelled');
     expect(readdirSync(dir.dir)).toEqual([]);
     dir.cleanup();
@@ -140,6 +142,7 @@ describe('events', () => {
     expect(['queued', 'connecting', 'transferring', 'transferred']).toContain(await job.getState());
     // Not left running: Wine transfers jobs one at a time, and a slow one would
     // hold up the rest. Under Wine the response is ended first (see above).
+    // Cancel: refused only for CANCELLED or ACKNOWLEDGED jobs, so Windows cancels the job whatever state it reached
     if (wine) {
       slow.dropConnections();
       await waitForState(job, ['transferred']);
@@ -186,6 +189,7 @@ describe('one-call transfers', () => {
     const states = await Promise.all(listed.map((j) => j.getState()));
     for (const j of listed) j.close();
     expect(states.filter((st) => st !== 'acknowledged')).toEqual([]);
+    // Complete: the job leaves the transfer queue ("Life Cycle of a BITS Job": ACKNOWLEDGED jobs are removed)
     if (!wine) expect(states).toEqual([]);
   });
 
@@ -196,6 +200,7 @@ describe('one-call transfers', () => {
     const jobId = (e as BitsError).jobId!;
     expect(e).toMatchObject({ code: 'BG_E_HTTP_ERROR_404' });
     const gone = await (await manager()).getJob(jobId).then((j) => j.getState(), (err: unknown) => (err as BitsError).code);
+    // Cancel: deletes the job from the transfer queue; GetJob: BG_E_NOT_FOUND when no job has the id
     expect(gone).toBe(wine ? 'cancelled' : 'BG_E_NOT_FOUND');
     expect(existsSync(dest)).toBe(false);
 

@@ -1,6 +1,6 @@
 // Shared by the integration tests, which run against a real BITS service.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,9 +31,13 @@ useBinding(rawBinding);
 /** Wine's version under Wine, null on Windows. */
 export const wine = rawBinding.debugStats().wine;
 
-/** A fresh folder in the Windows temp folder (C:\users\...\Temp under Wine). */
+/**
+ * A fresh folder in the Windows temp folder (C:\users\...\Temp under Wine), by
+ * its long name: on a runner os.tmpdir() is C:\Users\RUNNER~1\..., and BITS hands
+ * back the paths it is given in the form Windows resolves them to.
+ */
 export function tempFolder(): { dir: string; cleanup(): void } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'windows-bits-'));
+  const dir = mkdtempSync(path.join(realpathSync.native(tmpdir()), 'windows-bits-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 
 import { BackgroundCopyJob4 } from '../../lib/index.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
+import { elevated } from './elevation.js';
 import { cancelQuietly, manager, realOrNotImplemented, wine } from './helpers.js';
 
 const created: BackgroundCopyJob[] = [];
@@ -25,9 +26,13 @@ describe('BackgroundCopyJob4', () => {
     const job = await (await manager()).createJob('job4 getters');
     created.push(job);
     const job4 = await job.queryJob4();
+    // GetPeerCachingFlags: only BG_JOB_ENABLE_PEERCACHING_CLIENT (1) and _SERVER (2) are defined
     await realOrNotImplemented(job4.getPeerCachingFlags(), (f) => expect(f & ~3).toBe(0), 'IBackgroundCopyJob4::GetPeerCachingFlags');
-    await realOrNotImplemented(job4.getOwnerIntegrityLevel(), (l) => expect(l).toBeGreaterThan(0), 'IBackgroundCopyJob4::GetOwnerIntegrityLevel');
-    await realOrNotImplemented(job4.getOwnerElevationState(), (e) => expect(typeof e).toBe('boolean'), 'IBackgroundCopyJob4::GetOwnerElevationState');
+    // GetOwnerIntegrityLevel: the integrity level of the owner's token, high (0x3000) elevated, medium (0x2000) not
+    await realOrNotImplemented(job4.getOwnerIntegrityLevel(), (l) => expect(l).toBe(elevated ? 0x3000 : 0x2000), 'IBackgroundCopyJob4::GetOwnerIntegrityLevel');
+    // GetOwnerElevationState: TRUE when the owner's token was elevated
+    await realOrNotImplemented(job4.getOwnerElevationState(), (e) => expect(e).toBe(elevated), 'IBackgroundCopyJob4::GetOwnerElevationState');
+    // SetMaximumDownloadTime: the default is 7,776,000 seconds (90 days)
     await realOrNotImplemented(job4.getMaximumDownloadTime(), (t) => expect(t).toBe(7_776_000), 'IBackgroundCopyJob4::GetMaximumDownloadTime');
   });
 
@@ -37,6 +42,7 @@ describe('BackgroundCopyJob4', () => {
     const job4 = await job.queryJob4();
     await job4.setMaximumDownloadTime(3600);
     await job4.setPeerCachingFlags(1);
+    // SetMaximumDownloadTime, SetPeerCachingFlags: S_OK, and the getters read the values set
     if (!wine) {
       expect(await job4.getMaximumDownloadTime()).toBe(3600);
       expect(await job4.getPeerCachingFlags()).toBe(1);

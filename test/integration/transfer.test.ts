@@ -114,9 +114,12 @@ describe('one-call transfers: the options reach the job', () => {
     expect(await job.getDescription()).toBe('every option');
     expect(await job.getCustomHeaders()).toEqual(['X-Windows-Bits-Test: options']);
     // Wine's setters accept these and keep their defaults (surface.test.ts).
+    // SetMinimumRetryDelay: 5 s at least, so 61 s stands; GetMinimumRetryDelay reads it back
     expect(await job.getMinimumRetryDelay()).toBe(wine ? 30 : 61);
+    // SetNoProgressTimeout: GetNoProgressTimeout reads back the period set
     expect(await job.getNoProgressTimeout()).toBe(wine ? 900 : 901);
     const job4 = await job.queryJob4();
+    // SetMaximumDownloadTime: GetMaximumDownloadTime reads back the time set
     await realOrNotImplemented(job4.getMaximumDownloadTime(), (s) => expect(s).toBe(3600), 'IBackgroundCopyJob4::GetMaximumDownloadTime');
     await job.waitForTransfer({ pollIntervalMs: 50 });
     await job.complete();
@@ -131,6 +134,7 @@ describe('one-call transfers: the options reach the job', () => {
       () => null,
       (err: unknown) => err,
     );
+    // SetProxySettings: BG_JOB_PROXY_USAGE_NO_PROXY with NULL lists is S_OK; BITS_JOB_PROPERTY_ID: HIGH_PERFORMANCE may be set before files are added
     if (!wine) {
       // Windows takes both options: the download went through.
       expect(e).toBeNull();

@@ -64,6 +64,7 @@ describe('upload', () => {
     await job.addFile(url('a.bin'), source);
     expect((await job.getProgress()).filesTotal).toBe(1);
     const second = job.addFile(url('b.bin'), source);
+    // AddFile: an upload job holds one file; BG_E_TOO_MANY_FILES for a second
     if (wine) {
       await second; // Wine does not enforce the limit (measured); upload() checks it itself
       expect((await job.getProgress()).filesTotal).toBe(2);
@@ -74,6 +75,7 @@ describe('upload', () => {
   });
 
   test('upload() sends the file, byte-identical (Windows); Wine never speaks BITS_POST', async () => {
+    // [MC-BUP] Create-Session, Fragment, Close-Session: the client's BITS_POST packets that carry the whole file
     if (wine) {
       const job = await (await manager()).createJob('upload on wine', 'upload');
       created.push(job);
@@ -102,8 +104,11 @@ describe('upload', () => {
     const job = await (await manager()).createJob('upload reply', 'upload-reply');
     created.push(job);
     await job.addFile(url('reply.bin'), source);
+    // GetReplyData, GetReplyProgress: the reply of an upload-reply job, once TRANSFERRED
     if (wine) {
+      // GetReplyData: Wine stubs it (the Windows half is below)
       await realOrNotImplemented(job.getReplyData(), () => undefined, 'IBackgroundCopyJob2::GetReplyData');
+      // GetReplyProgress: Wine stubs it (the Windows half is below)
       await realOrNotImplemented(job.getReplyProgress(), () => undefined, 'IBackgroundCopyJob2::GetReplyProgress');
       return;
     }

@@ -14,6 +14,8 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Bytes per second for response bodies; unlimited when absent. */
   bytesPerSecond?: number;
+  /** Serve HTTPS with this PEM key and certificate; url() is then https://127.0.0.1:<port>/<name> (the test leaf names 127.0.0.1). */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 export function startServer(files?: Record<string, Buffer>, options?: TestServerOptions): Promise<TestServer>;

@@ -5,17 +5,19 @@
 // under plain Node, where TypeScript cannot be loaded; the tests import it through
 // http-server.ts. One implementation for all of them.
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { clearInterval, setInterval } from 'node:timers';
 
 /**
  * @param {Record<string, Buffer>} [files] served at /<name>
- * @param {{ bytesPerSecond?: number }} [options]
+ * @param {{ bytesPerSecond?: number; tls?: { key: Buffer; cert: Buffer } }} [options]
  */
 export async function startServer(files = {}, options = {}) {
   const store = new Map(Object.entries(files).map(([k, v]) => [`/${k}`, v]));
   /** @type {Array<{ method: string; path: string; headers: import('node:http').IncomingHttpHeaders }>} */
   const requests = [];
-  const server = createServer((req, res) => {
+  /** @type {import('node:http').RequestListener} */
+  const handle = (req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     requests.push({ method: req.method ?? '', path, headers: req.headers });
     const body = store.get(path);
@@ -68,13 +70,14 @@ export async function startServer(files = {}, options = {}) {
       } else res.write(next);
     }, 50);
     res.on('close', () => clearInterval(timer));
-  });
+  };
+  const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handle) : createServer(handle);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     /** @param {string} name */
-    url: (name) => `http://127.0.0.1:${port}/${name}`,
+    url: (name) => `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/${name}`,
     /** @param {string} name @param {Buffer} body */
     add: (name, body) => void store.set(`/${name}`, body),
     requests,

@@ -61,6 +61,15 @@ export interface TestBinding extends NativeBinding {
   debugDriveCallbacks(jobId: string, plan: DriveCallbacksPlan): Promise<DriveResult>;
   /** Asks a validator for `fn`, as setServerCertificateValidation makes, from threads of the driver's own. */
   debugDriveValidation(fn: (certificate: Buffer, encodingType: number) => unknown, plan: DriveValidationPlan): Promise<DriveResult>;
+  /**
+   * A validator set on a stand-in for BITS's IBackgroundCopyJobHttpOptions3, released as a job
+   * handle releases it (the stand-in answers the clearing with `plan.clearing` and keeps its
+   * reference unless that succeeds), then asked once as BITS asks it.
+   */
+  debugReleaseValidator(
+    fn: (certificate: Buffer, encodingType: number) => unknown,
+    plan: { clearing: number; certificate: Buffer; limitMs: number },
+  ): { cleared: number; clearings: number; bitsHolds: boolean; answer: number };
 }
 
 /** How many calls, from how many threads of the driver's own (1-64) at once, and which allocations fail. */

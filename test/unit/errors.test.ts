@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 
 import { BitsError, hresultName } from '../../lib/index.js';
+import { DISCONNECTION_HRESULTS } from '../../lib/errors.js';
 
 describe('hresultName', () => {
   test.each([
@@ -43,6 +44,13 @@ describe('BitsError', () => {
     const e = new BitsError({ hresult: 0x800706ba, method: 'IBackgroundCopyJob::GetState', description: 'RPC server unavailable' });
     expect(e.disconnected).toBe(true);
     expect(e.message).toMatch(/connection to the BITS service is lost: call BackgroundCopyManager.connect\(\) again/);
+  });
+
+  test('each code a stopping or stopped service answers with counts as disconnected, each by its name', () => {
+    // What service.test.ts accepts as the first failure after net stop bits.
+    const names = ['RPC_S_SERVER_UNAVAILABLE', 'RPC_S_CALL_FAILED', 'RPC_S_CALL_FAILED_DNE', 'RPC_E_DISCONNECTED', 'RPC_E_SERVER_DIED', 'RPC_E_SERVER_DIED_DNE', 'CO_E_OBJNOTCONNECTED', 'CO_E_SERVER_STOPPING', 'ERROR_SERVICE_NOT_ACTIVE'];
+    expect(DISCONNECTION_HRESULTS.map((h) => new BitsError({ hresult: h, method: 'IBackgroundCopyJob::GetState' })).map((e) => [e.code, e.disconnected])).toEqual(names.map((n) => [n, true]));
+    expect(new BitsError({ hresult: 0x80070005, method: 'IBackgroundCopyJob::GetState' }).disconnected).toBe(false);
   });
 
   test('without a description from BITS, a built-in one says what happened', () => {

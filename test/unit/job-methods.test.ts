@@ -128,12 +128,12 @@ describe('times, proxy settings and ownership', () => {
     job.close();
   });
 
-  test("getProxySettings names the usage and reads an empty list ('' on Windows, null on Wine) as null", async () => {
+  test('getProxySettings names the usage and passes the lists on as the addon gives them (no list: null)', async () => {
     const answers = [
       { usage: 2, proxyList: 'http://proxy:8080', bypassList: '<local>' },
-      { usage: 0, proxyList: '', bypassList: '' },
+      { usage: 0, proxyList: null, bypassList: null },
       { usage: 1, proxyList: null, bypassList: null },
-      { usage: 3, proxyList: '', bypassList: null },
+      { usage: 3, proxyList: null, bypassList: null },
       { usage: 4, proxyList: null, bypassList: null },
     ];
     const s = scripted({ states: ['suspended'], answers: { getProxySettings: () => Promise.resolve(answers.shift()!) } });
