@@ -6,8 +6,10 @@
 // `X-Bits-Method: BITS_POST`. To find every request line on a kept-alive or
 // pipelined connection the front follows HTTP/1.1 framing (Content-Length, or the
 // chunked coding); bodies pass through untouched, chunk by chunk, and back-pressure
-// flows both ways: the socket is paused when the server stops reading.
+// flows both ways: the socket is paused when the server stops reading. Framing the
+// front cannot read exactly as Node's parser would closes the connection.
 import { Duplex } from 'node:stream';
+import { maxHeaderSize as defaultMaxHeaderSize } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
@@ -29,15 +31,19 @@ type Listener = (socket: Duplex) => void;
  */
 class BitsPostConnection extends Duplex {
   readonly #socket: Socket;
-  readonly #framer = new BitsRequestFramer();
+  readonly #framer: BitsRequestFramer;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, server: HttpServer) {
     super({ allowHalfOpen: true });
     this.#socket = socket;
+    const max = (server as { maxHeaderSize?: number }).maxHeaderSize ?? defaultMaxHeaderSize;
+    this.#framer = new BitsRequestFramer(max, () => server.listenerCount('upgrade') > 0);
     socket.on('data', (chunk: Buffer) => {
       for (const out of this.#framer.push(chunk)) {
         if (!this.push(out)) socket.pause();
       }
+      // Past this point the front no longer knows where requests start, so Node's parser must not go on.
+      if (this.#framer.error !== null) this.destroy();
     });
     socket.on('end', () => {
       for (const out of this.#framer.flush()) this.push(out);
@@ -134,7 +140,7 @@ export function acceptBitsPost<S extends HttpServer>(server: S): S {
   const originals = server.listeners(event) as Listener[];
   server.removeAllListeners(event);
   server.on(event, (socket: Socket) => {
-    const wrapped = socket instanceof BitsPostConnection ? socket : new BitsPostConnection(socket);
+    const wrapped = socket instanceof BitsPostConnection ? socket : new BitsPostConnection(socket, server);
     for (const listener of originals) listener.call(server, wrapped);
   });
   return server;
