@@ -4,7 +4,7 @@
 // another's file, two sessions for one name end with the last finisher's bytes
 // whole, the finished file is exactly the declared size, and a zero-byte
 // upload finishes as an empty file.
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, describe, expect, test } from 'vitest';
@@ -73,6 +73,19 @@ describe("the URL's folders", () => {
     symlinkSync(outside, path.join(u.dir, 'later'));
     expectFinal(await u.client.fragment('/later/x.bin', id, 0, Buffer.from('abc'), 3), E_ACCESSDENIED);
     expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
+describe('a destination that cannot be written', () => {
+  test('a folder at the name, or a file where a folder should be: refused at Create-Session with 403 and a final code, no session made', async () => {
+    const u = await uploads();
+    mkdirSync(path.join(u.dir, 'taken.bin'));
+    writeFileSync(path.join(u.dir, 'plain'), 'a file');
+    const ALREADY_EXISTS = '0x800700B7'; // HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)
+    expectFinal(await createRaw(u.client, '/taken.bin'), ALREADY_EXISTS);
+    expectFinal(await createRaw(u.client, '/plain/x.bin'), ALREADY_EXISTS);
+    expect(u.sessions()).toEqual([]);
+    expect(u.events.map((e) => e.type)).toEqual(['refused', 'refused']);
   });
 });
 
