@@ -11,6 +11,8 @@ import { createUploadHandler } from './handler.js';
 import type { UploadServerOptions } from './options.js';
 
 export { acceptBitsPost, BITS_METHOD_HEADER } from './bits-post.js';
+export { basicAuth, hashPassword, parseUsers } from './basic-auth.js';
+export type { BasicAuthOptions, BasicUser } from './basic-auth.js';
 export { createUploadHandler } from './handler.js';
 export type { UploadHandler } from './handler.js';
 export type { AuthorizeChallenge, AuthorizeResult, FinishedUpload, UploadEvent, UploadEventOf, UploadResult, UploadServerOptions } from './options.js';

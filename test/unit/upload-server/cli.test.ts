@@ -118,6 +118,6 @@ describe('bits serve-uploads', () => {
     expect(files).toContain('upload-server/handler.js');
     expect(files.filter((f) => !f.startsWith('upload-server/'))).toEqual([]);
     const mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
-    expect(Object.keys(mod).sort()).toEqual(['BITS_METHOD_HEADER', 'BITS_PROTOCOL', 'acceptBitsPost', 'createUploadHandler', 'createUploadServer']);
+    expect(Object.keys(mod).sort()).toEqual(['BITS_METHOD_HEADER', 'BITS_PROTOCOL', 'acceptBitsPost', 'basicAuth', 'createUploadHandler', 'createUploadServer', 'hashPassword', 'parseUsers']);
   });
 });
