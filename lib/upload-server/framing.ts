@@ -117,7 +117,10 @@ export class BitsRequestFramer {
         out.push(data.subarray(0, n));
         data = data.subarray(n);
         s.left -= n;
-        if (s.left === 0) this.#state = s.kind === 'body' ? { kind: 'head' } : { kind: 'chunk-end', seen: 0 };
+        if (s.left === 0 && s.kind === 'body') {
+          this.#state = { kind: 'head' };
+          this.#gather.reset(0, true);
+        } else if (s.left === 0) this.#state = { kind: 'chunk-end', seen: 0 };
         continue;
       }
       if (s.kind === 'chunk-end') {

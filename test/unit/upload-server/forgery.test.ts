@@ -92,6 +92,16 @@ describe('forged BITS_POST', () => {
   });
 });
 
+describe('empty lines before a request line', () => {
+  test('are skipped after a body as at the start (RFC 9112 2.2), as Node skips them', () => {
+    const f = new BitsRequestFramer();
+    const stream = 'POST /a HTTP/1.1\r\nContent-Length: 1\r\n\r\nx\r\n\r\nBITS_POST /b HTTP/1.1\r\nContent-Length: 0\r\n\r\n';
+    const out = Buffer.concat(f.push(Buffer.from(stream, 'latin1'))).toString('latin1');
+    expect(f.error).toBeNull();
+    expect(out).toContain('\r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 0\r\nX-Bits-Method: BITS_POST\r\n\r\n');
+  });
+});
+
 describe('request heads dribbled a byte at a time', () => {
   test('each byte of a head is examined once, and the framer gives up just past maxHeaderSize', () => {
     const framer = new BitsRequestFramer(16 * 1024);
