@@ -139,7 +139,7 @@ const chunk = fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.constantFro
 const chunkedBody = fc.tuple(fc.array(chunk, { maxLength: 3 }), fc.constantFrom('', 'T: 1\r\n', 'bad trailer\r\n')).map(([cs, trailer]) => `${cs.join('')}0\r\n${trailer}\r\n`);
 const bodies = fc.oneof(fc.constant(''), fc.string({ maxLength: 30 }), fc.constantFrom(FORGED, BITS, `x${FORGED}`), chunkedBody, chunkedBody.map((b) => b + FORGED));
 const request = fc
-  .tuple(fc.constantFrom('', '', '', '\r\n', '\n'), methods, targets, versions, fc.array(headerLines, { maxLength: 5 }), eols, bodies)
+  .tuple(fc.constantFrom('', '', '', '\r\n', '\n', '\r\n\r\n'), methods, targets, versions, fc.array(headerLines, { maxLength: 5 }), eols, bodies)
   .map(([lead, method, target, version, headers, eol, body]) => `${lead}${method} ${target} ${version}${eol}${headers.map((h) => h + eol).join('')}${eol}${body}`);
 /** Requests as a well-behaved client sends them: the front must follow every one. */
 const clean = fc
