@@ -43,7 +43,7 @@ class BitsPostConnection extends Duplex {
         if (!this.push(out)) socket.pause();
       }
       // Past this point the front no longer knows where requests start, so Node's parser must not go on.
-      if (this.#framer.error !== null) this.destroy();
+      if (this.#framer.error !== null) setImmediate(() => this.destroy());
     });
     socket.on('end', () => {
       for (const out of this.#framer.flush()) this.push(out);
