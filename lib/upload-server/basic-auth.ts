@@ -18,12 +18,17 @@ import type { AuthorizeChallenge } from './options.js';
 
 /** One user of a users file. */
 export interface BasicUser {
+  /** The user name: the principal once verified. */
   name: string;
   /** log2 of scrypt's cost N. */
   ln: number;
+  /** scrypt's block size. */
   r: number;
+  /** scrypt's parallelisation. */
   p: number;
+  /** The random salt. */
   salt: Buffer;
+  /** scrypt(password, salt). */
   hash: Buffer;
 }
 
