@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 import { Command, CommanderError, Option } from 'commander';
 
-import { Context, EXIT, exitCodeOf, reportError } from './context.js';
+import { Context, EXIT, UsageError, exitCodeOf, reportError } from './context.js';
+import type { ServeUploadsFlags } from './serve-uploads.js';
 import type { TransferFlags } from './transfer-commands.js';
 
 // Each command's code is loaded when that command runs: `bits list` reads no
@@ -136,12 +137,27 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
   bits
     .command('serve-uploads')
     .description('receive BITS uploads into a folder (any OS, no BITS needed); a line per finished upload, Ctrl-C stops')
-    .argument('<dir>', 'where finished files appear')
+    .argument('[dir]', 'where finished files appear')
     .option('--port <port>', 'TCP port', '8080')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on; other than loopback it needs --tls-cert, --tls-key and --users (or --insecure)', '127.0.0.1')
     .option('--max-size <size>', 'largest file accepted, such as 1GB or 500MB', '1GB')
-    .addHelpText('after', '\nExamples:\n  bits serve-uploads /srv/uploads --host 0.0.0.0 --port 8080\n  bits serve-uploads ./in --max-size 100MB --json')
-    .action((dir: string, flags: { port?: string; host?: string; maxSize?: string }) => run(async (ctx) => (await import('./serve-uploads.js')).serveUploadsCommand(ctx, dir, flags)));
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM, with its chain)')
+    .option('--tls-key <file>', "the certificate's private key (PEM)")
+    .option('--users <file>', 'require Basic authentication against this file of name:scrypt-hash lines (see --hash-password)')
+    .option('--insecure', 'allow a non-loopback --host without TLS or authentication (a trusted network only)')
+    .option('--hash-password <user>', 'print a users-file line for <user>, the password read from stdin (never the command line), and exit')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  bits serve-uploads ./in --max-size 100MB --json\n  bits serve-uploads --hash-password alice >> users.txt\n  bits serve-uploads /srv/uploads --host 0.0.0.0 --port 8443 --tls-cert cert.pem --tls-key key.pem --users users.txt',
+    )
+    .action((dir: string | undefined, flags: ServeUploadsFlags & { hashPassword?: string }) =>
+      run(async (ctx) => {
+        const serve = await import('./serve-uploads.js');
+        if (flags.hashPassword !== undefined) return serve.hashPasswordCommand(flags.hashPassword);
+        if (dir === undefined) throw new UsageError('serve-uploads needs the folder to receive into');
+        return serve.serveUploadsCommand(ctx, dir, flags);
+      }),
+    );
 
   return bits;
 }

@@ -6,11 +6,13 @@
 // `X-Bits-Method: BITS_POST`. To find every request line on a kept-alive or
 // pipelined connection the front follows HTTP/1.1 framing (Content-Length, or the
 // chunked coding); bodies pass through untouched, chunk by chunk, and back-pressure
-// flows both ways: the socket is paused when the server stops reading.
+// flows both ways: the socket is paused when the server stops reading. Framing the
+// front cannot read exactly as Node's parser would closes the connection.
 import { Duplex } from 'node:stream';
+import { maxHeaderSize as defaultMaxHeaderSize } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Server as TlsServer } from 'node:tls';
+import { Server as TlsServer, TLSSocket } from 'node:tls';
 
 import { BitsRequestFramer } from './framing.js';
 
@@ -29,15 +31,19 @@ type Listener = (socket: Duplex) => void;
  */
 class BitsPostConnection extends Duplex {
   readonly #socket: Socket;
-  readonly #framer = new BitsRequestFramer();
+  readonly #framer: BitsRequestFramer;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, server: HttpServer) {
     super({ allowHalfOpen: true });
     this.#socket = socket;
+    const max = (server as { maxHeaderSize?: number }).maxHeaderSize ?? defaultMaxHeaderSize;
+    this.#framer = new BitsRequestFramer(max, () => server.listenerCount('upgrade') > 0);
     socket.on('data', (chunk: Buffer) => {
       for (const out of this.#framer.push(chunk)) {
         if (!this.push(out)) socket.pause();
       }
+      // Past this point the front no longer knows where requests start, so Node's parser must not go on.
+      if (this.#framer.error !== null) setImmediate(() => this.destroy());
     });
     socket.on('end', () => {
       for (const out of this.#framer.flush()) this.push(out);
@@ -115,12 +121,43 @@ class BitsPostConnection extends Duplex {
   }
 }
 
+/** TLSSocket state a request handler reads (set on the instance, so not on the prototype). */
+const TLS_FIELDS = ['authorized', 'authorizationError', 'alpnProtocol', 'servername'] as const;
+
+/**
+ * The connection on an https server: it also answers as the TLSSocket does, so that
+ * `req.socket.getPeerCertificate()`, `.authorized` and the rest work as they would
+ * without the front (mutual TLS, say). Every public TLSSocket method passes through.
+ */
+class BitsPostTlsConnection extends BitsPostConnection {}
+for (const name of Object.getOwnPropertyNames(TLSSocket.prototype)) {
+  if (name === 'constructor' || name.startsWith('_') || typeof (TLSSocket.prototype as unknown as Record<string, unknown>)[name] !== 'function') continue;
+  Object.defineProperty(BitsPostTlsConnection.prototype, name, {
+    configurable: true,
+    writable: true,
+    value: function (this: BitsPostConnection, ...args: unknown[]): unknown {
+      const socket = this.socket as unknown as Record<string, (...a: unknown[]) => unknown>;
+      return socket[name]?.(...args);
+    },
+  });
+}
+for (const name of TLS_FIELDS) {
+  Object.defineProperty(BitsPostTlsConnection.prototype, name, {
+    configurable: true,
+    get(this: BitsPostConnection): unknown {
+      return (this.socket as unknown as Record<string, unknown>)[name];
+    },
+  });
+}
+
 /**
  * Lets `server` receive BITS_POST requests: they reach its request handler as
  * `POST` with the header `X-Bits-Method: BITS_POST` (which
  * {@link createUploadHandler} recognises). Works for `http.createServer` and
  * `https.createServer` (on the decrypted stream); keep-alive, pipelining and
- * back-pressure are kept. Calling it twice on one server is harmless.
+ * back-pressure are kept. On https, `req.socket` answers as the TLSSocket does
+ * (`authorized`, `getPeerCertificate()`...), so `authorize` can name the principal
+ * from a client certificate. Calling it twice on one server is harmless.
  *
  * @param server a node:http or node:https server, before or after `listen()`.
  * @returns the same server, for chaining: `acceptBitsPost(http.createServer(app)).listen(8080)`.
@@ -134,7 +171,8 @@ export function acceptBitsPost<S extends HttpServer>(server: S): S {
   const originals = server.listeners(event) as Listener[];
   server.removeAllListeners(event);
   server.on(event, (socket: Socket) => {
-    const wrapped = socket instanceof BitsPostConnection ? socket : new BitsPostConnection(socket);
+    const Connection = socket instanceof TLSSocket ? BitsPostTlsConnection : BitsPostConnection;
+    const wrapped = socket instanceof BitsPostConnection ? socket : new Connection(socket, server);
     for (const listener of originals) listener.call(server, wrapped);
   });
   return server;

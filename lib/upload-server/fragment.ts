@@ -5,7 +5,11 @@
 // one writev at an explicit position, which costs far fewer system calls than a
 // write per chunk. Bytes the session already holds (a resent or overlapping
 // fragment) are read and dropped, never written again; the file is fsynced
-// before the caller may ack.
+// before the caller may ack. A write that fails (a full disk, a file size
+// limit, an I/O error) stops the writing but not the reading: the rest of the
+// body is read and dropped, so that the client gets an error ack on a
+// connection that still works. A body that sends nothing for `idleMs` is
+// destroyed, which frees the session for the client's next attempt.
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
@@ -20,21 +24,60 @@ export class IncompleteBodyError extends Error {
   override readonly name = 'IncompleteBodyError';
 }
 
+/** The body sent no byte for the inactivity timeout; the request was destroyed. */
+export class StalledBodyError extends Error {
+  override readonly name = 'StalledBodyError';
+}
+
+/** Writing or syncing the data file failed; the body was read to its end all the same. */
+export class FragmentWriteError extends Error {
+  override readonly name = 'FragmentWriteError';
+  constructor(override readonly cause: NodeJS.ErrnoException) {
+    super(`writing the fragment failed: ${cause.code ?? cause.message}`);
+  }
+}
+
+/** Reads `body` to its end, counting its bytes, destroying it when it stalls for `idleMs`. */
+async function* watched(body: Readable, idleMs: number): AsyncGenerator<Buffer> {
+  let timer: NodeJS.Timeout | undefined;
+  const watch = { stalled: false };
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      watch.stalled = true;
+      body.destroy(new StalledBodyError(`no byte of the fragment for ${idleMs} ms`));
+    }, idleMs);
+  };
+  arm();
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      arm();
+      yield chunk;
+    }
+  } catch (e) {
+    if (watch.stalled) throw new StalledBodyError(`no byte of the fragment for ${idleMs} ms`);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Reads `length` bytes of `body`, which hold the file's bytes from `first`, and
  * writes those at or beyond `received` to `file`. Resolves once they are on disk.
  */
-export async function receiveFragment(body: Readable, file: string, first: number, length: number, received: number): Promise<void> {
+export async function receiveFragment(body: Readable, file: string, first: number, length: number, received: number, idleMs: number): Promise<void> {
   let skip = Math.max(0, received - first);
   let position = first + skip;
   let seen = 0;
   if (skip >= length) {
     // Nothing new: read the body to keep the connection usable, write nothing.
-    for await (const chunk of body as AsyncIterable<Buffer>) seen += chunk.length;
+    for await (const chunk of watched(body, idleMs)) seen += chunk.length;
     if (seen !== length) throw new IncompleteBodyError(`fragment body: ${seen} of ${length} bytes`);
     return;
   }
   const fh = await open(file, 'r+');
+  let failed: NodeJS.ErrnoException | undefined;
   try {
     let batch: Buffer[] = [];
     let batched = 0;
@@ -46,15 +89,20 @@ export async function receiveFragment(body: Readable, file: string, first: numbe
       position += batched;
       batched = 0;
       let done = 0;
-      // writev may write less than asked (rare, but allowed): finish the rest.
-      while (done < position - at) {
-        const { bytesWritten } = await fh.writev(done === 0 ? buffers : [Buffer.concat(buffers).subarray(done)], at + done);
-        done += bytesWritten;
+      try {
+        // writev may write less than asked (rare, but allowed): finish the rest.
+        while (done < position - at) {
+          const { bytesWritten } = await fh.writev(done === 0 ? buffers : [Buffer.concat(buffers).subarray(done)], at + done);
+          done += bytesWritten;
+        }
+      } catch (e) {
+        failed = e as NodeJS.ErrnoException;
       }
     };
-    for await (const raw of body as AsyncIterable<Buffer>) {
+    for await (const raw of watched(body, idleMs)) {
       seen += raw.length;
       if (seen > length) throw new IncompleteBodyError('fragment body longer than its Content-Length');
+      if (failed) continue; // drain: the answer waits for the end of the body
       let chunk = raw;
       if (skip > 0) {
         const dropped = Math.min(skip, chunk.length);
@@ -67,8 +115,9 @@ export async function receiveFragment(body: Readable, file: string, first: numbe
       if (batched >= BATCH) await flush();
     }
     if (seen !== length) throw new IncompleteBodyError(`fragment body: ${seen} of ${length} bytes`);
-    await flush();
-    await fh.sync();
+    if (!failed) await flush();
+    if (!failed) await fh.sync().catch((e: unknown) => (failed = e as NodeJS.ErrnoException));
+    if (failed) throw new FragmentWriteError(failed);
   } finally {
     await fh.close();
   }

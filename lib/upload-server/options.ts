@@ -25,33 +25,40 @@ export interface UploadResult {
   reply?: Buffer;
 }
 
-/** One thing the server did, as reported to {@link UploadServerOptions.onEvent}; the fields present depend on `type`. */
-export interface UploadEvent {
-  /** What happened. `refused`: a packet got an error ack; `callback-failed`: onUpload threw. */
-  type: 'session-created' | 'fragment' | 'upload-finished' | 'session-closed' | 'session-cancelled' | 'refused' | 'callback-failed';
-  /** The session, a GUID in braces (absent for a refused packet that named none). */
-  sessionId?: string;
-  /** Who created the session (session-created, upload-finished). */
-  principal?: string;
-  /** The file name asked for (session-created). */
-  name?: string;
-  /** Bytes acked so far (fragment). */
-  received?: number;
-  /** The file's declared size (fragment). */
-  total?: number;
-  /** The finished file (upload-finished). */
-  path?: string;
-  /** The finished file's size (upload-finished). */
-  size?: number;
-  /** Whether the file had been finished when the session was closed (session-closed). */
-  finished?: boolean;
-  /** The HTTP status of the refusal (refused). */
-  status?: number;
-  /** The BITS-Error-Code sent, such as 0x8020001F (refused). */
-  code?: string;
-  /** Why (refused, callback-failed). */
-  message?: string;
+/**
+ * One thing the server did, as reported to {@link UploadServerOptions.onEvent}.
+ * A union discriminated by `type`: `if (e.type === 'upload-finished')` narrows
+ * `e` to the fields that event has.
+ */
+export type UploadEvent =
+  | { type: 'session-created'; sessionId: string; principal: string; name: string }
+  /** A fragment's new bytes were acked: `received` of `total` so far. */
+  | { type: 'fragment'; sessionId: string; received: number; total: number }
+  /** The file was renamed into place (before onUpload runs). */
+  | { type: 'upload-finished'; sessionId: string; path: string; size: number; principal: string }
+  /** Close-Session; `finished` tells whether the file had been finished. */
+  | { type: 'session-closed'; sessionId: string; finished: boolean }
+  | { type: 'session-cancelled'; sessionId: string }
+  /** A packet got an error ack (or, for a stalled fragment, its connection was closed). */
+  | { type: 'refused'; sessionId?: string; status: number; code: string; message: string }
+  /** onUpload threw; `status` is the HTTP status the client was answered with. */
+  | { type: 'callback-failed'; sessionId: string; status: number; message: string };
+
+/** The event of one `type`: `UploadEventOf<'fragment'>`. */
+export type UploadEventOf<T extends UploadEvent['type']> = Extract<UploadEvent, { type: T }>;
+
+/**
+ * What {@link UploadServerOptions.authorize} returns to ask for credentials:
+ * the server answers 401 with one `WWW-Authenticate` header per string
+ * (`'Basic realm="uploads", charset="UTF-8"'`, `'Negotiate'`), and BITS sends
+ * its credentials for a scheme it was offered.
+ */
+export interface AuthorizeChallenge {
+  challenge: string | string[];
 }
+
+/** What {@link UploadServerOptions.authorize} may answer: a principal, a refusal (403), or a challenge (401). */
+export type AuthorizeResult = string | false | null | undefined | AuthorizeChallenge;
 
 /** Options of {@link createUploadHandler} and {@link createUploadServer}. */
 export interface UploadServerOptions {
@@ -65,14 +72,26 @@ export interface UploadServerOptions {
   maxSessions?: number;
   /** A session idle this long expires: its packets then get BG_E_SESSION_NOT_FOUND. Default 24 hours. */
   sessionTimeoutMs?: number;
-  /** Names the principal making a request, or refuses it (false, null or undefined: 403). Default: everyone, as ''. */
-  authorize?: (req: IncomingMessage) => string | false | null | undefined | Promise<string | false | null | undefined>;
-  /** The finished file's name for a Create-Session request; checked like the default (the URL's last path segment). */
+  /** A fragment whose body sends no byte for this long is ended (its connection closed) and its session freed. Default 120 s, as IIS's connectionTimeout. */
+  fragmentTimeoutMs?: number;
+  /**
+   * When the finished name already holds a file: 'replace' it atomically (the default), or
+   * 'refuse' the Create-Session (403, 0x80070050 ERROR_FILE_EXISTS). In either mode a file is
+   * replaced only by the principal that uploaded it (a record kept beside the sessions).
+   */
+  overwrite?: 'replace' | 'refuse';
+  /** Names the principal making a request, refuses it (false, null or undefined: 403), or asks for credentials ({ challenge }: 401). Default: everyone, as ''. */
+  authorize?: (req: IncomingMessage) => AuthorizeResult | Promise<AuthorizeResult>;
+  /** The finished file's path below `directory` for a Create-Session request, segments split by `/`; checked like the default (the URL's path below the mount). */
   fileName?: (req: IncomingMessage) => string | Promise<string>;
-  /** Runs once per finished file, before the last fragment is acked; a throw becomes an error with context 0x7. */
+  /**
+   * Runs once per finished file, before the last fragment is acked. A throw becomes an error
+   * ack with context 0x7, its `hresult` (else E_FAIL) and its `status` (else 500): a 4xx is
+   * final (kept, and repeated to a resend), a 5xx transient (onUpload runs again on the resend).
+   */
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- lets `async (u) => { ... }` (Promise<void>) be passed
   onUpload?: (upload: FinishedUpload) => void | UploadResult | Promise<void | UploadResult>;
-  /** Told of every session event and refused packet (the CLI prints them). Must not throw. */
+  /** Told of every session event and refused packet (the CLI prints them). A throw is reported as a process warning and changes no answer. */
   onEvent?: (event: UploadEvent) => void;
 }
 
@@ -83,6 +102,8 @@ export interface ResolvedOptions {
   maxFragmentSize: number;
   maxSessions: number;
   sessionTimeoutMs: number;
+  fragmentTimeoutMs: number;
+  overwrite: 'replace' | 'refuse';
   authorize: NonNullable<UploadServerOptions['authorize']>;
   fileName: UploadServerOptions['fileName'];
   onUpload: UploadServerOptions['onUpload'];
@@ -103,6 +124,12 @@ function hook<K extends 'authorize' | 'fileName' | 'onUpload' | 'onEvent'>(optio
   return options[key];
 }
 
+function overwriteMode(v: unknown): 'replace' | 'refuse' {
+  if (v === undefined) return 'replace';
+  if (v !== 'replace' && v !== 'refuse') throw new TypeError(`upload server: overwrite must be 'replace' or 'refuse'`);
+  return v;
+}
+
 /** Checks `options` and fills in the defaults; throws TypeError or RangeError. */
 export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
   if (typeof (options as unknown) !== 'object' || (options as unknown) === null) throw new TypeError('upload server: options must be an object');
@@ -114,6 +141,8 @@ export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
     maxFragmentSize: positiveInteger(options, 'maxFragmentSize', 16 << 20),
     maxSessions: positiveInteger(options, 'maxSessions', 1000),
     sessionTimeoutMs: positiveInteger(options, 'sessionTimeoutMs', 86_400_000),
+    fragmentTimeoutMs: positiveInteger(options, 'fragmentTimeoutMs', 120_000),
+    overwrite: overwriteMode(options.overwrite),
     authorize: hook(options, 'authorize') ?? (() => ''),
     fileName: hook(options, 'fileName'),
     onUpload: hook(options, 'onUpload'),

@@ -18,6 +18,22 @@ export const HRESULT = {
   BG_E_TOO_LARGE: 0x80200020,
   /** Returned with 503 when maxSessions sessions are open (ERROR_BUSY as an HRESULT). */
   BUSY: 0x800700aa,
+  /** HRESULT_FROM_WIN32(ERROR_FILE_EXISTS): the name is taken and `overwrite` is 'refuse'. */
+  FILE_EXISTS: 0x80070050,
+  /** HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS): a folder holds the name. */
+  ALREADY_EXISTS: 0x800700b7,
+  /** HRESULT_FROM_WIN32(ERROR_DISK_FULL), for ENOSPC and EDQUOT. */
+  DISK_FULL: 0x80070070,
+  /** HRESULT_FROM_WIN32(ERROR_FILE_TOO_LARGE), for EFBIG (a file size limit). */
+  FILE_TOO_LARGE: 0x800700df,
+  /** HRESULT_FROM_WIN32(ERROR_IO_DEVICE), for EIO. */
+  IO_DEVICE: 0x8007045d,
+  /** BG_E_HTTP_ERROR_411, BG_E_HTTP_ERROR_413, BG_E_HTTP_ERROR_416: the status as BITS names it (0x80190000 + status). */
+  HTTP_411: 0x8019019b,
+  HTTP_413: 0x8019019d,
+  HTTP_416: 0x801901a0,
+  /** BG_E_HTTP_ERROR_401: credentials needed. */
+  HTTP_401: 0x80190191,
 } as const;
 
 /** `BITS-Error-Context`: 0x5 the server's protocol handling, 0x7 the receiving application. */
@@ -34,7 +50,7 @@ export class PacketError extends Error {
     readonly hresult: number,
     message: string,
     readonly context: number = CONTEXT.server,
-    readonly headers: Record<string, string> = {},
+    readonly headers: Record<string, string | string[]> = {},
   ) {
     super(message);
   }
@@ -60,11 +76,15 @@ export function packetType(req: IncomingMessage): PacketType {
   return type as PacketType;
 }
 
-/** The packet's body length from Content-Length; null for a chunked body. */
-export function bodyLength(req: IncomingMessage): number | null {
-  if (req.headers['transfer-encoding'] !== undefined) return null;
+/**
+ * The packet's body length from Content-Length. BITS sends Content-Length on
+ * every packet (Microsoft's packet pages: "Content-Length is required even if
+ * the body contains no content"), so a packet without one (chunked, or no
+ * length at all) gets 411 Length Required.
+ */
+export function bodyLength(req: IncomingMessage): number {
   const v = header(req, 'content-length');
-  if (v === undefined) return 0;
+  if (v === undefined || req.headers['transfer-encoding'] !== undefined) throw new PacketError(411, HRESULT.HTTP_411, 'Content-Length required');
   if (!/^\d{1,15}$/.test(v.trim())) throw new PacketError(400, HRESULT.E_INVALIDARG, 'bad Content-Length');
   return Number(v.trim());
 }
@@ -106,12 +126,20 @@ export interface FragmentRange {
 export function fragmentRange(req: IncomingMessage): FragmentRange {
   const v = header(req, 'content-range');
   if (v === undefined) throw new PacketError(400, HRESULT.E_INVALIDARG, 'Content-Range missing');
+  const length = bodyLength(req);
+  const encoding = header(req, 'content-encoding')?.trim().toLowerCase();
+  // Create-Session's ack offers only Identity; Microsoft's Fragment page: "The client must use
+  // the encoding that the server identifies in the Accept-Encoding header".
+  if (encoding !== undefined && encoding !== 'identity') throw new PacketError(400, HRESULT.E_INVALIDARG, `Content-Encoding ${encoding} not accepted`);
+  // A zero-byte file: RFC 2616 14.16's "*" range (no bytes) of a total of 0.
+  if (/^bytes\s+\*\/0$/i.test(v.trim())) {
+    if (length !== 0) throw new PacketError(400, HRESULT.E_INVALIDARG, 'Content-Length differs from Content-Range');
+    return { first: 0, last: -1, total: 0 };
+  }
   const m = /^bytes\s+(\d{1,15})-(\d{1,15})\/(\d{1,15})$/i.exec(v.trim());
   if (!m) throw new PacketError(400, HRESULT.E_INVALIDARG, 'malformed Content-Range');
   const [first, last, total] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (first > last || last >= total) throw new PacketError(400, HRESULT.E_INVALIDARG, 'Content-Range out of order');
-  const length = bodyLength(req);
-  if (length === null) throw new PacketError(400, HRESULT.E_INVALIDARG, 'a fragment needs a Content-Length');
   if (length !== last - first + 1) throw new PacketError(400, HRESULT.E_INVALIDARG, 'Content-Length differs from Content-Range');
   return { first, last, total };
 }
@@ -121,17 +149,16 @@ export function hex(hresult: number): string {
   return `0x${(hresult >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
-/** Sends an Ack: `BITS-Packet-Type: Ack`, `Content-Length: 0`, and `headers`. */
-export function ack(res: ServerResponse, headers: Record<string, string>, status = 200): void {
+/** Sends an Ack: `BITS-Packet-Type: Ack`, `Content-Length: 0`, and `headers` (an array: the header repeated). */
+export function ack(res: ServerResponse, headers: Record<string, string | string[]>, status = 200): void {
   res.writeHead(status, { 'BITS-Packet-Type': 'Ack', 'Content-Length': '0', ...headers });
   res.end();
 }
 
 /** Sends an error Ack for `e`, echoing the session id when the packet named one. */
 export function refuse(res: ServerResponse, e: PacketError, session?: string): void {
-  // hresult 0: a refusal that is no error (416 tells the client where to resume).
-  const headers: Record<string, string> =
-    e.hresult === 0 ? { ...e.headers } : { 'BITS-Error-Code': hex(e.hresult), 'BITS-Error-Context': `0x${e.context.toString(16).toUpperCase()}`, ...e.headers };
+  // [MC-BUP] 2.2.1.2: BITS-Error-Code and BITS-Error-Context MUST be present on every error.
+  const headers: Record<string, string | string[]> = { 'BITS-Error-Code': hex(e.hresult), 'BITS-Error-Context': `0x${e.context.toString(16).toUpperCase()}`, ...e.headers };
   if (session !== undefined) headers['BITS-Session-Id'] = `{${session}}`;
   ack(res, headers, e.status);
 }

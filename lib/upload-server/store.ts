@@ -10,7 +10,7 @@
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-import { SESSIONS_FOLDER } from './names.js';
+import { OWNERS_FOLDER, SESSIONS_FOLDER } from './names.js';
 
 /** What a session's state.json holds. */
 export interface SessionState {
@@ -32,8 +32,8 @@ export interface SessionState {
   finished: boolean;
   /** onUpload ran (successfully or not). */
   notified: boolean;
-  /** onUpload's error, repeated to a client that resends the last fragment. */
-  failure: { hresult: number; message: string } | null;
+  /** onUpload's final (4xx) error, repeated to a client that resends the last fragment; no status: 500. */
+  failure: { hresult: number; message: string; status?: number } | null;
   /** A reply file is stored for upload-reply. */
   reply: boolean;
 }
@@ -92,7 +92,7 @@ export class SessionStore {
     await mkdir(this.root, { recursive: true });
     for (const entry of await readdir(this.root, { withFileTypes: true })) {
       const dir = path.join(this.root, entry.name);
-      if (!entry.isDirectory()) continue;
+      if (!entry.isDirectory() || entry.name === OWNERS_FOLDER) continue;
       let state: SessionState | undefined;
       try {
         state = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as SessionState;

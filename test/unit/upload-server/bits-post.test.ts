@@ -117,14 +117,14 @@ describe('acceptBitsPost', () => {
     }
   });
 
-  test('a chunked BITS_POST Fragment is refused with 400, and the connection carries on', async () => {
+  test('a chunked BITS_POST Fragment is refused with 411 Length Required, and the connection carries on', async () => {
     u = await startUploads();
     const id = await u.client.create('/ch.bin');
     const frag = `BITS_POST /ch.bin HTTP/1.1\r\nHost: x\r\nBITS-Packet-Type: Fragment\r\nBITS-Session-Id: ${id}\r\nContent-Range: bytes 0-2/3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`;
     const ping = 'BITS_POST /ch.bin HTTP/1.1\r\nHost: x\r\nBITS-Packet-Type: Ping\r\nContent-Length: 0\r\n\r\n';
     const raw = await rawExchange(u.port, frag + ping, (t) => statuses(t).length === 2);
-    expect(statuses(raw)).toEqual([400, 200]);
-    expect(raw).toContain('BITS-Error-Code: 0x80070057');
+    expect(statuses(raw)).toEqual([411, 200]); // RFC 9110 15.5.12: no defined Content-Length
+    expect(raw).toContain('BITS-Error-Code: 0x8019019B'); // BG_E_HTTP_ERROR_411
   });
 
   test('back-pressure: while the handler does not read, the server stops reading the socket', { timeout: 60_000 }, async () => {

@@ -68,7 +68,7 @@ describe('bits serve-uploads', () => {
     await client.upload('/cli.bin', content, 30_000);
     expect(readFileSync(path.join(dir, 'cli.bin')).equals(content)).toBe(true);
     const tooBig = await client.fragment('/big.bin', await client.create('/big.bin'), 0, Buffer.alloc(10), 2 << 20);
-    expect(tooBig.status).toBe(413);
+    expect([tooBig.status, tooBig.headers['bits-error-code']]).toEqual([400, '0x80200020']); // [MC-BUP] 3.1.5.2.1: BG_E_TOO_LARGE
     await until(() => run.stdout.some((l) => l.includes('"refused"')), 'the refusal event');
     const types = run.stdout.map((l) => (JSON.parse(l) as { type: string }).type);
     expect(types).toEqual(['listening', 'session-created', 'fragment', 'fragment', 'fragment', 'upload-finished', 'session-closed', 'session-created', 'refused']);
@@ -118,6 +118,6 @@ describe('bits serve-uploads', () => {
     expect(files).toContain('upload-server/handler.js');
     expect(files.filter((f) => !f.startsWith('upload-server/'))).toEqual([]);
     const mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
-    expect(Object.keys(mod).sort()).toEqual(['BITS_METHOD_HEADER', 'BITS_PROTOCOL', 'acceptBitsPost', 'createUploadHandler', 'createUploadServer']);
+    expect(Object.keys(mod).sort()).toEqual(['BITS_METHOD_HEADER', 'BITS_PROTOCOL', 'acceptBitsPost', 'basicAuth', 'createUploadHandler', 'createUploadServer', 'hashPassword', 'parseUsers']);
   });
 });

@@ -110,7 +110,7 @@ describe('the disk in the way', () => {
     expect(u.sessions()).toEqual([id.slice(1, -1)]);
   });
 
-  test('the finished name is taken by a folder: the last fragment gets 500 and keeps its bytes; resent once the folder is gone, it finishes', async () => {
+  test('the finished name is taken by a folder after Create-Session: the last fragment gets 403 and keeps its bytes; resent once the folder is gone, it finishes', async () => {
     let calls = 0;
     const u = await uploads({
       onUpload: () => {
@@ -118,11 +118,12 @@ describe('the disk in the way', () => {
       },
     });
     const taken = path.join(u.dir, 'taken.bin');
+    const id = await u.client.create('/taken.bin');
     mkdirSync(taken);
     writeFileSync(path.join(taken, 'inside'), 'x');
-    const id = await u.client.create('/taken.bin');
     const content = Buffer.from('0123456789');
-    expectError(await u.client.fragment('/taken.bin', id, 0, content, 10), 500, E_FAIL);
+    // 403 with HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS): [MC-BUP] 3.1.5.2.1 returns 403 to the caller.
+    expectError(await u.client.fragment('/taken.bin', id, 0, content, 10), 403, '0x800700B7');
     expect(statSync(path.join(u.dir, '.bits-sessions', id.slice(1, -1), 'data')).size).toBe(10);
     expect(calls).toBe(0);
     rmSync(taken, { recursive: true });

@@ -2,7 +2,7 @@
 // through the test client: the acks' headers, the error codes and contexts,
 // and what the directory holds after each step.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -80,20 +80,20 @@ describe('packets', () => {
     const content = randomBytes(100_000);
     const id = await u.client.create('/dir/report.bin');
     for (let first = 0; first < content.length; first += 30_000) {
-      expect(u.files()).toEqual([]); // partial data never shows in the directory
+      expect(readdirSync(path.join(u.dir, 'dir'))).toEqual([]); // partial data never shows in the directory
       const a = await u.client.fragment('/dir/report.bin', id, first, content.subarray(first, first + 30_000), content.length);
       expectAck(a);
       expect(a.headers['bits-session-id']).toBe(id);
       expect(a.headers['bits-received-content-range']).toBe(String(Math.min(first + 30_000, content.length)));
       expect(a.headers['bits-reply-url']).toBeUndefined();
     }
-    expect(u.files()).toEqual(['report.bin']);
-    expect(readFileSync(path.join(u.dir, 'report.bin')).equals(content)).toBe(true);
+    expect(readdirSync(path.join(u.dir, 'dir'))).toEqual(['report.bin']);
+    expect(readFileSync(path.join(u.dir, 'dir', 'report.bin')).equals(content)).toBe(true);
     const closed = await u.client.close('/dir/report.bin', id);
     expectAck(closed);
     expect(closed.headers['bits-session-id']).toBe(id);
     expect(u.sessions()).toEqual([]);
-    expect(u.events.filter((e) => e.type === 'upload-finished')).toEqual([expect.objectContaining({ size: content.length, path: path.join(u.dir, 'report.bin') })]);
+    expect(u.events.filter((e) => e.type === 'upload-finished')).toEqual([expect.objectContaining({ size: content.length, path: path.join(u.dir, 'dir', 'report.bin') })]);
   });
 
   test('a fragment beyond what was received gets 416 with the offset to resume from, and writes nothing', async () => {
@@ -165,12 +165,18 @@ describe('other requests', () => {
 });
 
 describe('limits', () => {
-  test('413 BG_E_TOO_LARGE for a declared total over maxFileSize and a fragment over maxFragmentSize; 503 past maxSessions', async () => {
+  test('a total over maxFileSize: 400 BG_E_TOO_LARGE (final); a fragment over maxFragmentSize: 413 (the client sends smaller ones); 503 past maxSessions', async () => {
     await u.close();
     u = await startUploads({ maxFileSize: 1000, maxFragmentSize: 100, maxSessions: 2 });
     const id = await u.client.create('/big.bin');
-    expectError(await u.client.fragment('/big.bin', id, 0, Buffer.alloc(10), 1001), 413, '0x80200020');
-    expectError(await u.client.fragment('/big.bin', id, 0, Buffer.alloc(101), 1000), 413, '0x80200020');
+    // [MC-BUP] 3.1.5.2.1: x80200020 is returned to the caller. Not 413: 3.1.5.2.4 has the client
+    // answer a 413 with smaller fragments, which never makes a file smaller.
+    expectError(await u.client.fragment('/big.bin', id, 0, Buffer.alloc(10), 1001), 400, '0x80200020');
+    // [MC-BUP] 3.1.5.2.4: after 413 the client SHOULD send smaller fragments; the code is
+    // BG_E_HTTP_ERROR_413, not BG_E_TOO_LARGE, which 3.1.5.2.1 makes final.
+    const tooBig = await u.client.fragment('/big.bin', id, 0, Buffer.alloc(101), 1000);
+    expectError(tooBig, 413, '0x8019019D');
+    expect(tooBig.headers['bits-received-content-range']).toBe('0'); // [MC-BUP] 2.2.7.2
     expectAck(await u.client.fragment('/big.bin', id, 0, Buffer.alloc(100), 1000));
     await u.client.create('/second.bin');
     const third = await u.client.packet('/third.bin', 'Create-Session', { 'BITS-Supported-Protocols': PROTOCOL });

@@ -46,10 +46,10 @@ describe('upload-reply', () => {
     const tail = await u.client.send('GET', replyUrl, { Range: 'bytes=-5' });
     expect(tail.body.toString()).toBe('nyone');
     expect((await u.client.send('GET', replyUrl, { Range: 'bytes=99-' })).status).toBe(416);
-    expect(calls).toEqual([{ sessionId: id, path: path.join(u.dir, 'r.bin'), size: 5000, url: '/in/r.bin', principal: '' }]);
+    expect(calls).toEqual([{ sessionId: id, path: path.join(u.dir, 'in', 'r.bin'), size: 5000, url: '/in/r.bin', principal: '' }]);
     expect((await u.client.close('/in/r.bin', id)).status).toBe(200);
     expect((await u.client.send('GET', replyUrl, {})).status).toBe(404);
-    expect(readFileSync(path.join(u.dir, 'r.bin')).equals(content)).toBe(true); // Close-Session after the end keeps the file
+    expect(readFileSync(path.join(u.dir, 'in', 'r.bin')).equals(content)).toBe(true); // Close-Session after the end keeps the file
   });
 
   test('onUpload runs exactly once, also when the last fragment is resent (sequentially and concurrently)', async () => {
@@ -70,20 +70,20 @@ describe('upload-reply', () => {
     expect(readFileSync(path.join(u.dir, 'once.bin')).equals(content)).toBe(true);
   });
 
-  test('when onUpload throws, the last ack carries context 0x7 with its error, and the file stays', async () => {
+  test('when onUpload throws a final (4xx) error, the last ack carries context 0x7 with its error, kept for a resend; the file stays', async () => {
     let calls = 0;
     u = await startUploads({
       onUpload: () => {
         calls++;
-        throw Object.assign(new Error('virus scanner offline'), { hresult: 0x80070020 });
+        throw Object.assign(new Error('virus scanner offline'), { hresult: 0x80070020, status: 422 });
       },
     });
     const content = randomBytes(100);
     const id = await u.client.create('/bad.bin');
     for (let i = 0; i < 2; i++) {
       const a = await u.client.fragment('/bad.bin', id, 0, content, 100);
-      expect(a.status).toBe(500);
-      expect(a.headers['bits-error-context']).toBe('0x7');
+      expect(a.status).toBe(422);
+      expect(a.headers['bits-error-context']).toBe('0x7'); // [MC-BUP] 3.2.5.2.6: 0x7 for an error from the back end
       expect(a.headers['bits-error-code']).toBe('0x80070020');
       expect(a.headers['bits-session-id']).toBe(id);
     }
