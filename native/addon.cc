@@ -1,11 +1,12 @@
 // Threads: the JS thread of each environment that loads the addon.
 //
 // The module: per-environment state, the wrapper classes, and the product's
-// exports (connect, setEventListener, setErrorClasses). The
+// exports (connect, setEventListener, setErrorClasses, availability). The
 // test build (WINDOWS_BITS_TEST, build/test/windows_bits_test.node) adds the
 // test-only exports of native/test/.
 #include <napi.h>
 
+#include "bits/availability.h"
 #include "bits/file.h"
 #include "bits/job.h"
 #include "bits/manager.h"
@@ -34,6 +35,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("connect", Napi::Function::New<Manager::Connect>(env, "connect"));
   exports.Set("setEventListener", Napi::Function::New<SetEventListener>(env, "setEventListener"));
   exports.Set("setErrorClasses", Napi::Function::New<SetErrorClasses>(env, "setErrorClasses"));
+  exports.Set("availability", Napi::Function::New<Availability>(env, "availability"));
 #ifdef WINDOWS_BITS_TEST
   RegisterTestExports(env, exports);
 #endif

@@ -144,4 +144,5 @@ void RegisterTestExports(Napi::Env env, Napi::Object exports) {
   exports.Set("debugNullCallbacks", Napi::Function::New<DebugNullCallbacks>(env, "debugNullCallbacks"));
   RegisterDriverExports(env, exports);
   RegisterConverterExports(env, exports);
+  RegisterAvailabilityExports(env, exports);
 }
