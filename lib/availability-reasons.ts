@@ -30,7 +30,7 @@ const FALLBACK = "or pass fallback: 'when-unavailable' to transfer over plain HT
 /** The remedy for each reason. */
 export const REMEDIES: Readonly<Record<AvailabilityReason, string>> = {
   ok: '',
-  'not-windows': `BITS exists only on Windows: ${FALLBACK}.`,
+  'not-windows': "BITS exists only on Windows: pass fallback: 'when-unavailable' to transfer over plain HTTP instead.",
   'service-disabled': `An administrator can set the BITS service's start type back to Manual (sc config BITS start= demand), ${FALLBACK}.`,
   'not-logged-on':
     'Run in an interactive session (the console or Remote Desktop), or as a service under LocalSystem, LocalService or NetworkService; ' +
