@@ -107,6 +107,21 @@ describe('one-call transfers and availability', () => {
     expect(readFileSync(dest).equals(body)).toBe(true);
   });
 
+  test("'when-unavailable' in a session forced to read as not logged on goes over plain HTTP, with no BITS job", async () => {
+    rawBinding.debugForceAvailability({ logonType: 4, userSession: false }); // a scheduled task's batch logon
+    const dest = path.join(folder.dir, 'via-http.bin');
+    const r = await download(server.url('a.bin'), dest, { fallback: 'when-unavailable', displayName: 'availability http path' });
+    expect(r.via).toBe('http');
+    if (r.via === 'http') expect(r.unavailable).toMatchObject({ available: false, reason: 'not-logged-on' });
+    expect(r.jobId).toBeNull();
+    expect(readFileSync(dest).equals(body)).toBe(true);
+    const jobs = await (await manager()).listJobs();
+    const names = await Promise.all(jobs.map((j) => j.getDisplayName()));
+    for (const j of jobs) j.close();
+    expect(names).not.toContain('availability http path'); // BITS never saw it
+
+  });
+
   test.runIf(wine)("'never' in a not-logged-on session: a job left queued fails fast with the reasoned error, not at timeoutMs", async () => {
     // Wine runs one job at a time: this one holds the slot, so the next stays queued,
     // as BITS leaves every job of an owner who is not logged on.
