@@ -302,6 +302,11 @@ void SetAvailabilityOverride(const AvailabilityOverride& o) {
   forced = o;
 }
 
+HRESULT ForcedConnectResult() {
+  AvailabilityOverride o = Forced();
+  return o.active ? o.connectResult : S_OK;
+}
+
 Napi::Value Availability(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   bool probeVersion = info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();

@@ -35,8 +35,11 @@ struct AvailabilityOverride {
   int64_t containerType = -1;       // the ContainerType value; 0 reads as absent
   int64_t containerService = -1;    // 1: the CExecSvc service exists
   int64_t policyZero = -1;          // a kPolicy* bit set: that BITS policy is 0
+  HRESULT connectResult = S_OK;     // CoCreateInstance(BackgroundCopyManager) fails with it (a refusing BITS)
 };
 void SetAvailabilityOverride(const AvailabilityOverride& o);  // JS thread
+// The forced failure of connecting to BITS, else S_OK. Any thread.
+HRESULT ForcedConnectResult();
 
 // Token groups (well-known SIDs) of the logon session.
 constexpr uint32_t kGroupInteractive = 1;  // S-1-5-4

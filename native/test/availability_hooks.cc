@@ -44,6 +44,7 @@ Napi::Value DebugForceAvailability(const Napi::CallbackInfo& info) {
     o.containerType = Int(spec, "containerType");
     o.containerService = Int(spec, "containerService");
     o.policyZero = Int(spec, "policyZero");
+    o.connectResult = Hr(spec, "connectResult");
   } else if (!info[0].IsNull()) {
     throw Napi::TypeError::New(info.Env(), "expected debugForceAvailability(spec | null)");
   }

@@ -153,4 +153,22 @@ describe('one-call transfers and availability', () => {
       await cancelQuietly(blocker);
     }
   });
+
+  test.each([
+    // winerror.h: ERROR_NOT_LOGGED_ON, ERROR_NO_SUCH_LOGON_SESSION, ERROR_SERVICE_DISABLED.
+    [0x800704dd, 'not-logged-on'],
+    [0x80070520, 'not-logged-on'],
+    [0x80070422, 'service-disabled'],
+  ] as const)('BITS refusing with %i: the reasoned BitsError with never, plain HTTP with when-unavailable', async (hresult, reason) => {
+    rawBinding.debugForceAvailability({ connectResult: hresult });
+    const e = await download(server.url('a.bin'), path.join(folder.dir, `refused-${hresult}.bin`)).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(BitsError);
+    expect(e).toMatchObject({ hresult, reason, method: 'CoCreateInstance(BackgroundCopyManager)' });
+    expect((e as BitsError).message).toContain("fallback: 'when-unavailable'");
+    const dest = path.join(folder.dir, `fell-back-${hresult}.bin`);
+    const r = await download(server.url('a.bin'), dest, { fallback: 'when-unavailable' });
+    expect(r.via).toBe('http');
+    if (r.via === 'http') expect(r.unavailable).toMatchObject({ available: false, reason });
+    expect(readFileSync(dest).equals(body)).toBe(true);
+  });
 });

@@ -60,6 +60,8 @@ export interface ForcedAvailability {
   containerType?: number;
   containerService?: boolean;
   policyZero?: number;
+  /** connect() (CoCreateInstance of the manager) fails with this HRESULT. */
+  connectResult?: number;
 }
 
 export interface TestBinding extends NativeBinding {
