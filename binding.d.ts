@@ -235,6 +235,37 @@ export interface NativeManager {
 }
 
 /**
+ * What decides whether BITS can transfer for this process (native/bits/availability.cc).
+ * Each reading that failed is null; lib/availability.ts turns them into a reason.
+ */
+export interface NativeAvailability {
+  /** SECURITY_LOGON_TYPE of the token's logon session (LsaGetLogonSessionData), or null. */
+  logonType: number | null;
+  /** LsaGetLogonSessionData's failure as an HRESULT, else 0. */
+  logonTypeError: number;
+  /** The token's enabled well-known groups: 1 INTERACTIVE, 2 SERVICE, 4 BATCH, 8 NETWORK; null when unreadable. */
+  groups: number | null;
+  /** The token's user: 0 another account, 1 LocalSystem, 2 LocalService, 3 NetworkService. */
+  systemAccount: number;
+  /** Whether the token's user has a Remote Desktop Services session (console, Remote Desktop); null when unknown. */
+  userSession: boolean | null;
+  /** The BITS service's start type (SERVICE_AUTO_START 2, DEMAND 3, DISABLED 4), or null. */
+  serviceStartType: number | null;
+  /** The BITS service's state (SERVICE_STOPPED 1 ... SERVICE_RUNNING 4), or null. */
+  serviceState: number | null;
+  /** The service manager's failure as an HRESULT (e.g. 0x80070424 no such service), else 0. */
+  serviceError: number;
+  /** The ContainerType value under HKLM\SYSTEM\CurrentControlSet\Control, null when absent. */
+  containerType: number | null;
+  /** Whether CExecSvc (the container execution agent) is installed. */
+  containerService: boolean;
+  /** BITS Group Policy values set to 0: 1 MaxJobsPerMachine, 2 MaxJobsPerUser, 4 MaxFilesPerJob. */
+  policyZero: number;
+  /** With probeVersion: the BITS versions whose BackgroundCopyManager class answered, newest first; else null. */
+  managerVersions: string[] | null;
+}
+
+/**
  * The product addon's exports: exactly the names of `PRODUCT_EXPORTS` in
  * scripts/product-exports.mjs, the one list that the release check and the
  * tests check each build against.
@@ -242,6 +273,8 @@ export interface NativeManager {
 export interface NativeBinding {
   /** CoCreateInstance(CLSID_BackgroundCopyManager, CLSCTX_LOCAL_SERVER). */
   connect(): Promise<NativeManager>;
+  /** The readings behind bitsAvailability(); probeVersion also creates each versioned manager class (starts the service). */
+  availability(probeVersion?: boolean): Promise<NativeAvailability>;
   /** The one function that receives every callback event of this thread's jobs. */
   setEventListener(listener: (event: NativeJobEvent) => void): void;
   /**

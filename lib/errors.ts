@@ -4,6 +4,8 @@
 // than as a failed call (an error state, a cancellation, no progress) becomes a
 // BitsError in the named factories at the end of this file, and nowhere else.
 import type { NativeJobError } from '../binding.js';
+import { REFUSAL_REASONS, REMEDIES } from './availability-reasons.js';
+import type { AvailabilityReason } from './availability-reasons.js';
 import { ERROR_CONTEXTS, enumName } from './enums.js';
 import type { ErrorContext } from './enums.js';
 import { HRESULT_MESSAGES, describeName } from './hresult-messages.js';
@@ -116,6 +118,12 @@ export class BitsError extends Error {
   readonly file?: BitsErrorFile;
   /** For a job error: the job's id, to reattach with `manager.getJob()`. */
   readonly jobId?: string;
+  /**
+   * Set when BITS refused for a reason `bitsAvailability()` names: 'not-logged-on'
+   * (ERROR_NOT_LOGGED_ON 0x800704DD, ERROR_NO_SUCH_LOGON_SESSION 0x80070520) or
+   * 'service-disabled' (ERROR_SERVICE_DISABLED 0x80070422). The message then names the remedy.
+   */
+  readonly reason?: AvailabilityReason;
 
   /** True when the BITS service went away (stopped, crashed): connect again; the jobs themselves persist in BITS. */
   get disconnected(): boolean {
@@ -126,7 +134,12 @@ export class BitsError extends Error {
     const hresult = options.hresult >>> 0;
     const code = hresultName(hresult);
     const description = options.description?.trim() || builtInDescription(hresult);
-    const advice = DISCONNECTED.has(hresult) ? ' The connection to the BITS service is lost: call BackgroundCopyManager.connect() again.' : '';
+    const reason = REFUSAL_REASONS.get(hresult);
+    const advice = DISCONNECTED.has(hresult)
+      ? ' The connection to the BITS service is lost: call BackgroundCopyManager.connect() again.'
+      : reason
+        ? ` ${REMEDIES[reason]}`
+        : '';
     super(`${description} (${code}, 0x${hex(hresult)}, in ${options.method}).${advice}`);
     this.hresult = hresult;
     this.code = code;
@@ -137,6 +150,7 @@ export class BitsError extends Error {
     if (options.protocol) this.protocol = options.protocol;
     if (options.file) this.file = options.file;
     if (options.jobId !== undefined) this.jobId = options.jobId;
+    if (reason) this.reason = reason;
   }
 }
 
@@ -148,10 +162,13 @@ export class UnsupportedPlatformError extends Error {
   readonly code = 'ERR_BITS_UNSUPPORTED_PLATFORM';
   /** The platform that has no BITS (`process.platform`). */
   readonly platform: string;
+  /** Always 'not-windows', the reason `bitsAvailability()` gives here. */
+  readonly reason = 'not-windows' as const;
   constructor(platform: string, cause?: unknown) {
     super(
       `windows-bits drives the Windows BITS service and cannot run on ${platform}: ` +
-        'BITS exists only on Windows (or under Wine). Types, constants and errors still import here.',
+        'BITS exists only on Windows (or under Wine). Types, constants and errors still import here. ' +
+        "The one-call transfers run over plain HTTP here with fallback: 'when-unavailable'.",
       cause === undefined ? undefined : { cause },
     );
     this.platform = platform;

@@ -24,8 +24,10 @@ export type {
 } from './job/types.js';
 export { BackgroundCopyFile } from './file.js';
 export type { FileProgress, FileRange, PeerDownloadStats } from './file.js';
-export { download, startDownload, startUpload, upload } from './transfer.js';
-export type { TransferOptions, TransferResult } from './transfer.js';
+export { HttpTransfer, download, startDownload, startUpload, upload } from './transfer.js';
+export type { BitsTransferResult, HttpTransferResult, TransferOptions, TransferResult } from './transfer.js';
+export { bitsAvailability } from './availability.js';
+export type { AvailabilityReason, BitsAvailability } from './availability.js';
 export { AbortError, BitsError, ObjectClosedError, TimeoutError, UnsupportedPlatformError, hresultName } from './errors.js';
 export type { BitsErrorFile, BitsErrorOptions, JobError } from './errors.js';
 export {

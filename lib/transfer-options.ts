@@ -12,40 +12,54 @@ import type { Credentials, FileSpec, JobProgress, ProxySettings, WaitOptions } f
 import { BackgroundCopyManager } from './manager.js';
 import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireBoolean, requireOneOf, requireInterval, requireString, requireWholeNumber } from './validate.js';
 
-/** Options of `download()`, `upload()`, `startDownload()` and `startUpload()`. */
+/**
+ * Options of `download()`, `upload()`, `startDownload()` and `startUpload()`.
+ * Options marked BITS-only are ignored when `fallback` sends the transfer over
+ * plain HTTP; there `headers`, `onProgress`, `signal` and `timeoutMs` apply.
+ */
 export interface TransferOptions {
-  /** Default: 'windows-bits download' / 'windows-bits upload'. */
+  /** BITS-only. Default: 'windows-bits download' / 'windows-bits upload'. */
   displayName?: string;
-  /** The job description (at most 1024 characters). */
+  /** BITS-only. The job description (at most 1024 characters). */
   description?: string;
-  /** 'foreground' transfers at once; the others in the background, on idle bandwidth. */
+  /** BITS-only. 'foreground' transfers at once; the others in the background, on idle bandwidth. */
   priority?: JobPriority;
-  /** Extra request headers (IBackgroundCopyJobHttpOptions). */
+  /** Extra request headers (IBackgroundCopyJobHttpOptions); sent on the HTTP path too. */
   headers?: Readonly<Record<string, string>> | readonly string[];
-  /** Server or proxy credentials; the password is wiped from native memory after use. */
+  /** BITS-only. Server or proxy credentials; the password is wiped from native memory after use. */
   credentials?: Credentials | readonly Credentials[];
-  /** Proxy settings, as `job.setProxySettings()` takes them. */
+  /** BITS-only. Proxy settings, as `job.setProxySettings()` takes them (the HTTP path takes HTTPS_PROXY and NO_PROXY from the environment). */
   proxy?: Partial<ProxySettings> & Pick<ProxySettings, 'usage'>;
-  /** Seconds BITS waits before retrying after a transient error. */
+  /** BITS-only. Seconds BITS waits before retrying after a transient error. */
   minimumRetryDelay?: number;
-  /** Seconds without progress before BITS gives up. */
+  /** BITS-only. Seconds without progress before BITS gives up. */
   noProgressTimeout?: number;
-  /** Seconds the whole download may take (IBackgroundCopyJob4). */
+  /** BITS-only. Seconds the whole download may take (IBackgroundCopyJob4). */
   maximumDownloadTime?: number;
-  /** Download content without a known size or range support (IBackgroundCopyJob5). */
+  /** BITS-only. Download content without a known size or range support (IBackgroundCopyJob5). */
   dynamicContent?: boolean;
-  /** BITS_JOB_PROPERTY_HIGH_PERFORMANCE (IBackgroundCopyJob5). */
+  /** BITS-only. BITS_JOB_PROPERTY_HIGH_PERFORMANCE (IBackgroundCopyJob5). */
   highPerformance?: boolean;
   /** Called with each progress snapshot. */
   onProgress?: (progress: JobProgress) => void;
   /** Aborts the transfer; the job is cancelled unless keepJobOnError. */
   signal?: AbortSignal;
-  /** Keep the job in BITS when the transfer fails or is aborted; the error carries its `jobId`. */
+  /** Give up (TimeoutError) after this many milliseconds; the job is cancelled unless keepJobOnError. */
+  timeoutMs?: number;
+  /** BITS-only. Keep the job in BITS when the transfer fails or is aborted; the error carries its `jobId`. */
   keepJobOnError?: boolean;
-  /** How often to ask BITS while no callback arrives (default 500). */
+  /** BITS-only. How often to ask BITS while no callback arrives (default 500). */
   pollIntervalMs?: number;
-  /** A manager to use; otherwise one is connected and closed for the call. */
+  /** BITS-only. A manager to use; otherwise one is connected and closed for the call. */
   manager?: BackgroundCopyManager;
+  /**
+   * `'never'` (the default): BITS or an error. `'when-unavailable'`: plain HTTP
+   * (Node's fetch) when `bitsAvailability()` says BITS cannot run here, or when
+   * BITS refuses with a reasoned BitsError (not logged on, service disabled);
+   * off Windows this makes the one-call transfers work with the platform's paths.
+   * The result's `via` says which path ran.
+   */
+  fallback?: 'never' | 'when-unavailable';
 }
 
 /** Everything a transfer needs, checked. @internal */
@@ -67,12 +81,49 @@ function optionsObject(options: unknown): TransferOptions {
   return options;
 }
 
-/** Checks files and options once; throws TypeError/RangeError before any COM call. @internal */
-export function checkTransfer(kind: 'download' | 'upload', files: readonly FileSpec[], options: unknown): CheckedTransfer {
-  const o = optionsObject(options);
+/** The options alone, checked; the files are checked by the path that runs. @internal */
+export type CheckedOptions = Omit<CheckedTransfer, 'files' | 'fileSet'> & { fallback: 'never' | 'when-unavailable'; headers: Record<string, string> };
+
+function checkCount(kind: 'download' | 'upload', files: readonly FileSpec[]): void {
   if (!Array.isArray(files) || files.length === 0) throw new RangeError('no files to transfer');
   if (kind === 'upload' && files.length !== 1) throw new RangeError('an upload job holds exactly one file');
+}
+
+/** The files as the HTTP path takes them: strings, checked by the transfer itself. @internal */
+export function checkFiles(kind: 'download' | 'upload', files: readonly FileSpec[]): FileSpec[] {
+  checkCount(kind, files);
+  return (files).map((f, i) => {
+    if (typeof f !== 'object' || (f as unknown) === null) throw new TypeError(`files[${i}] must be an object { remoteUrl, localPath }`);
+    return { remoteUrl: requireString(`files[${i}].remoteUrl`, f.remoteUrl), localPath: requireString(`files[${i}].localPath`, f.localPath) };
+  });
+}
+
+/** Checks files and options once; throws TypeError/RangeError before any COM call. @internal */
+export function checkTransfer(kind: 'download' | 'upload', files: readonly FileSpec[], options: unknown): CheckedTransfer {
+  return withFiles(kind, checkOptions(kind, options), files);
+}
+
+/** Checked options plus the files as BITS takes them (full Windows paths). @internal */
+export function withFiles(kind: 'download' | 'upload', checked: CheckedOptions, files: readonly FileSpec[]): CheckedTransfer {
+  checkCount(kind, files);
   const fileSet = checkFileSpecs(files);
+  return { ...checked, files: (files).map((f) => ({ remoteUrl: f.remoteUrl, localPath: f.localPath })), fileSet };
+}
+
+function headerRecord(headers: TransferOptions['headers']): Record<string, string> {
+  if (headers === undefined) return {};
+  const out: Record<string, string> = {};
+  const lines = Array.isArray(headers) ? (headers as readonly string[]) : Object.entries(headers).map(([k, v]) => `${k}: ${v}`);
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    out[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+/** Checks the options (not the files); throws TypeError/RangeError. @internal */
+export function checkOptions(kind: 'download' | 'upload', options: unknown): CheckedOptions {
+  const o = optionsObject(options);
   const settings: CheckedTransfer['settings'] = [];
   const set = (fn: (job: BackgroundCopyJob) => Promise<unknown>): void => void settings.push(fn);
 
@@ -85,6 +136,7 @@ export function checkTransfer(kind: 'download' | 'upload', files: readonly FileS
     const p = JOB_PRIORITIES.indexOf(requireOneOf('options.priority', o.priority, JOB_PRIORITIES));
     set((job) => job.call((j) => j.setPriority(p)));
   }
+  const fallback = o.fallback === undefined ? 'never' : requireOneOf('options.fallback', o.fallback, ['never', 'when-unavailable'] as const);
   if (o.headers !== undefined) {
     const text = headerText(o.headers);
     set((job) => job.call((j) => j.setCustomHeaders(text)));
@@ -128,5 +180,6 @@ export function checkTransfer(kind: 'download' | 'upload', files: readonly FileS
   if (o.pollIntervalMs !== undefined) {
     wait.pollIntervalMs = requireInterval('options.pollIntervalMs', o.pollIntervalMs);
   }
-  return { kind, displayName, files: (files as readonly FileSpec[]).map((f) => ({ remoteUrl: f.remoteUrl, localPath: f.localPath })), fileSet, manager: o.manager, keepJobOnError, wait, settings };
+  if (o.timeoutMs !== undefined) wait.timeoutMs = requireWholeNumber('options.timeoutMs', o.timeoutMs, Number.MAX_SAFE_INTEGER);
+  return { kind, displayName, manager: o.manager, keepJobOnError, wait, settings, fallback, headers: headerRecord(o.headers) };
 }

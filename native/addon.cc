@@ -2,7 +2,7 @@
 //
 // The module: per-environment state, into which it plugs what names BITS (the
 // callback object, the error describer, the wrapper classes), and the product's
-// exports (connect, setEventListener, setErrorClasses; scripts/product-exports.mjs
+// exports (connect, setEventListener, setErrorClasses, availability; scripts/product-exports.mjs
 // is the list every check of a build reads). The
 // test build (WINDOWS_BITS_TEST, build/test/windows_bits_test.node) adds the
 // test-only exports of native/test/.
@@ -10,6 +10,7 @@
 
 #include "bits/callback.h"
 #include "bits/describe.h"
+#include "bits/availability.h"
 #include "bits/file.h"
 #include "bits/job.h"
 #include "bits/manager.h"
@@ -41,6 +42,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("connect", Napi::Function::New<Manager::Connect>(env, "connect"));
   exports.Set("setEventListener", Napi::Function::New<SetEventListener>(env, "setEventListener"));
   exports.Set("setErrorClasses", Napi::Function::New<SetErrorClasses>(env, "setErrorClasses"));
+  exports.Set("availability", Napi::Function::New<Availability>(env, "availability"));
 #ifdef WINDOWS_BITS_TEST
   RegisterTestExports(env, exports);
 #endif

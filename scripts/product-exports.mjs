@@ -4,4 +4,4 @@
 // integration tests that load the local build and the packed tarball's prebuild
 // (exactly these, nothing test-only). A new export of addon.cc is one more name
 // here, in sorted order.
-export const PRODUCT_EXPORTS = Object.freeze(['connect', 'setErrorClasses', 'setEventListener']);
+export const PRODUCT_EXPORTS = Object.freeze(['availability', 'connect', 'setErrorClasses', 'setEventListener']);

@@ -32,10 +32,13 @@ function transferFlags(cmd: Command): Command {
     .option('--dynamic', 'the server gives no size or ranges (dynamic content)')
     .option('--display-name <name>', 'the job name BITS shows')
     .option('--async', 'print the job id and return; BITS carries on')
-    .option('--keep-on-error', 'keep the job in the queue when the transfer fails or is interrupted');
+    .option('--keep-on-error', 'keep the job in the queue when the transfer fails or is interrupted')
+    .addOption(
+      new Option('--fallback <when>', "'when-unavailable': plain HTTP where BITS cannot run (see bits doctor); 'never' (default): BITS or an error").choices(['never', 'when-unavailable']),
+    );
 }
 
-export function program(run: (action: (ctx: Context) => Promise<void>) => Promise<void>): Command {
+export function program(run: (action: (ctx: Context) => Promise<unknown>) => Promise<void>): Command {
   const bits = new Command('bits')
     .description('Background Intelligent Transfer Service from the command line')
     .option('--json', 'print one JSON document on stdout and nothing else')
@@ -135,6 +138,12 @@ export function program(run: (action: (ctx: Context) => Promise<void>) => Promis
     .action((id: string, flags: { timeout?: string }) => run(async (ctx) => (await transferCommands()).waitCommand(ctx, id, flags)));
 
   bits
+    .command('doctor')
+    .description('can BITS transfer here, and if not why: logon type, service, container, BITS version, proxy, versions')
+    .addHelpText('after', '\nExit code 0 when BITS can run, 1 when something here stops it (with the remedy), 3 off Windows.\nExamples:\n  bits doctor\n  bits doctor --json')
+    .action(() => run(async (ctx) => (await import('./doctor.js')).doctorCommand(ctx)));
+
+  bits
     .command('serve-uploads')
     .description('receive BITS uploads into a folder (any OS, no BITS needed); a line per finished upload, Ctrl-C stops')
     .argument('[dir]', 'where finished files appear')
@@ -169,7 +178,9 @@ export async function main(argv: string[]): Promise<number> {
   const bits = program(async (action) => {
     const ctx = new Context(json);
     try {
-      await action(ctx);
+      // doctor resolves with its exit code; the others with nothing.
+      const result = await action(ctx);
+      if (typeof result === 'number') code = result;
     } catch (e) {
       code = exitCodeOf(e);
       reportError(e, json);

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+import { bitsAvailability } from '../availability.js';
 import { JOB_PRIORITIES } from '../enums.js';
 import type { JobPriority } from '../enums.js';
 import type { Credentials, FileSpec, JobProgress } from '../job/types.js';
@@ -24,6 +25,7 @@ export interface TransferFlags {
   displayName?: string;
   async?: boolean;
   keepOnError?: boolean;
+  fallback?: string;
 }
 
 // BITS keeps its delays and timeouts as 32-bit counts of seconds.
@@ -64,6 +66,10 @@ export function transferOptions(flags: TransferFlags, kind: string): TransferOpt
   if (maxTime !== undefined) o.maximumDownloadTime = maxTime;
   if (flags.dynamic) o.dynamicContent = true;
   if (flags.keepOnError) o.keepJobOnError = true;
+  if (flags.fallback !== undefined) {
+    if (flags.fallback !== 'never' && flags.fallback !== 'when-unavailable') throw new UsageError(`--fallback must be never or when-unavailable, got '${flags.fallback}'`);
+    o.fallback = flags.fallback;
+  }
   return o;
 }
 
@@ -92,7 +98,7 @@ function summaryLine(ctx: Context, r: TransferResult): string {
   const lines = [
     `${paint(process.stdout, 'green', '✓')} ${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${bytes(r.bytesTransferred)} in ${duration(r.durationMs / 1000)} (${bytes(rate)}/s)`,
     ...r.files.map((f) => fitPair('  ', f.remoteUrl, ' -> ', f.localPath, '', outputWidth(process.stdout))),
-    `  job ${r.jobId}`,
+    r.via === 'bits' ? `  job ${r.jobId}` : `  via plain HTTP: BITS is unavailable here (${r.unavailable.reason})`,
   ];
   return ctx.json ? '' : lines.join('\n');
 }
@@ -117,11 +123,23 @@ async function withProgress(ctx: Context, flags: TransferFlags, run: (o: Transfe
   }
 }
 
+/**
+ * --async with --fallback when-unavailable where BITS cannot run: no job would
+ * outlive this process, so the transfer runs in the foreground; says so on stderr.
+ */
+async function asyncFallsBack(ctx: Context, o: TransferOptions): Promise<boolean> {
+  if (o.fallback !== 'when-unavailable') return false;
+  const a = await bitsAvailability();
+  if (a.available) return false;
+  if (!ctx.json) process.stderr.write(`BITS is unavailable here (${a.reason}): transferring over plain HTTP in the foreground instead of --async.\n`);
+  return true;
+}
+
 export async function downloadCommand(ctx: Context, args: string[], flags: TransferFlags): Promise<void> {
   const files = downloadSpecs(args);
   const o = transferOptions(flags, 'download');
-  if (flags.async) {
-    const job = await startDownload(files, { ...o, manager: await ctx.manager() });
+  if (flags.async && !(await asyncFallsBack(ctx, o))) {
+    const job = await startDownload(files, { ...o, fallback: 'never', manager: await ctx.manager() });
     ctx.print(job.id, { jobId: job.id, files });
     return;
   }
@@ -132,8 +150,8 @@ export async function uploadCommand(ctx: Context, file: string, url: string, fla
   const local = path.resolve(file);
   if (!existsSync(local)) throw new UsageError(`no such file: ${local}`);
   const o = transferOptions(flags, 'upload');
-  if (flags.async) {
-    const job = await startUpload(local, url, { ...o, manager: await ctx.manager() });
+  if (flags.async && !(await asyncFallsBack(ctx, o))) {
+    const job = await startUpload(local, url, { ...o, fallback: 'never', manager: await ctx.manager() });
     ctx.print(job.id, { jobId: job.id, files: [{ remoteUrl: url, localPath: local }] });
     return;
   }

@@ -31,7 +31,10 @@ export async function fallbackDispatcher(): Promise<Dispatcher> {
   if (cached?.key === key) return cached.dispatcher;
   const { EnvHttpProxyAgent, interceptors } = await undici();
   // The connection pool of an older dispatcher is left to close its idle sockets by itself.
-  const dispatcher = new EnvHttpProxyAgent().compose(interceptors.redirect({ maxRedirections: 10 }));
+  // No TCP keep-alive on the socket: Windows Node under Wine fails every connect
+  // that sets it first (libuv: connect UNKNOWN); a transfer streams, so nothing
+  // idles long enough to need it, and HTTP keep-alive is undici's own.
+  const dispatcher = new EnvHttpProxyAgent({ connect: { keepAlive: false } }).compose(interceptors.redirect({ maxRedirections: 10 }));
   cached = { key, dispatcher };
   return dispatcher;
 }

@@ -1,6 +1,7 @@
 // Threads: the JS thread; the lambdas run on the COM pool threads.
 #include "bits/manager.h"
 
+#include "bits/availability.h"
 #include "bits/convert.h"
 #include "bits/enumerate.h"
 
@@ -31,6 +32,9 @@ Napi::Value Manager::Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return AddonState::From(env)->Schedule(
       env, "CoCreateInstance(BackgroundCopyManager)", [](ObjectTable& objects, Call& call) {
+        // Only the test addon sets it: BITS refusing the way Wine's never does.
+        HRESULT forced = ForcedConnectResult();
+        if (FAILED(forced)) return forced;
         IBackgroundCopyManager* manager = nullptr;
         HRESULT hr = CoCreateInstance(__uuidof(BackgroundCopyManager), nullptr, CLSCTX_LOCAL_SERVER,
                                       __uuidof(IBackgroundCopyManager), reinterpret_cast<void**>(&manager));

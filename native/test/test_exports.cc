@@ -145,4 +145,5 @@ void RegisterTestExports(Napi::Env env, Napi::Object exports) {
   RegisterDriverExports(env, exports);
   RegisterConverterExports(env, exports);
   RegisterReleaseDriverExports(env, exports);
+  RegisterAvailabilityExports(env, exports);
 }

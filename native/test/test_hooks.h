@@ -12,6 +12,8 @@
 void RegisterTestExports(Napi::Env env, Napi::Object exports);
 // debugDriveCallbacks and debugDriveValidation (callback_driver.cc).
 void RegisterDriverExports(Napi::Env env, Napi::Object exports);
+// debugForceAvailability (availability_hooks.cc).
+void RegisterAvailabilityExports(Napi::Env env, Napi::Object exports);
 // debugConvert (converters.cc).
 void RegisterConverterExports(Napi::Env env, Napi::Object exports);
 // debugReleaseValidator (release_driver.cc).

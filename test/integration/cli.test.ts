@@ -85,7 +85,8 @@ describe('bits CLI', () => {
     const run = await bits(['--json', 'download', '--priority', 'high', server.url('a.bin'), server.url('b.bin'), dir.dir]);
     expect(run.code, run.stderr).toBe(0);
     const doc = json<Record<string, unknown>>(run);
-    expect(Object.keys(doc).sort()).toEqual(['bytesTransferred', 'durationMs', 'files', 'jobId']);
+    expect(Object.keys(doc).sort()).toEqual(['bytesTransferred', 'durationMs', 'files', 'jobId', 'via']);
+    expect(doc.via).toBe('bits'); // the README's JSON table: via says which path ran
     expect(doc.bytesTransferred).toBe(a.length + b.length);
     expect(readFileSync(path.join(dir.dir, 'a.bin')).equals(a)).toBe(true);
     expect(readFileSync(path.join(dir.dir, 'b.bin')).equals(b)).toBe(true);

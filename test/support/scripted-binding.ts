@@ -107,6 +107,7 @@ export function scripted(script: Script): Scripted {
       listener = fn;
     },
     setErrorClasses: () => undefined,
+    availability: () => Promise.reject(new Error('scripted: no availability')),
   });
   return {
     id,

@@ -42,7 +42,31 @@ export interface ConvertResult {
   threw: boolean;
 }
 
+/**
+ * Readings that debugForceAvailability puts in place of availability()'s real ones;
+ * each absent key keeps the real reading, a *Result fails that reading with the HRESULT.
+ */
+export interface ForcedAvailability {
+  logonType?: number;
+  lsaResult?: number;
+  groups?: number;
+  groupsResult?: number;
+  systemAccount?: number;
+  /** true/false: the user has / has no interactive session; null: unknown. */
+  userSession?: boolean | null;
+  serviceStartType?: number;
+  serviceState?: number;
+  serviceResult?: number;
+  containerType?: number;
+  containerService?: boolean;
+  policyZero?: number;
+  /** connect() (CoCreateInstance of the manager) fails with this HRESULT. */
+  connectResult?: number;
+}
+
 export interface TestBinding extends NativeBinding {
+  /** Replaces availability()'s readings (native/test/availability_hooks.cc); null restores the real ones. */
+  debugForceAvailability(spec: ForcedAvailability | null): void;
   /** A product converter (native/bits/returned.h and the like) run on CoTaskMem values built as Windows returns them (native/test/converters.cc). */
   debugConvert(kind: string, input?: unknown, failAt?: number): ConvertResult;
   debugStats(): NativeDebugStats;

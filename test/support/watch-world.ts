@@ -108,6 +108,7 @@ export class World {
         this.#dispatch = fn;
       },
       setErrorClasses: () => undefined,
+      availability: () => Promise.reject(new Error('model: no availability')),
     });
     this.open(0);
     this.open(1);

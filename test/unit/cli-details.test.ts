@@ -95,6 +95,7 @@ describe('main()', () => {
       connect: () => Promise.resolve(manager),
       setEventListener: () => undefined,
       setErrorClasses: () => undefined,
+      availability: () => Promise.reject(new Error('scripted: no availability')),
     });
     const out: string[] = [];
     const err: string[] = [];

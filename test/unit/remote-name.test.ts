@@ -9,7 +9,8 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 
 import { downloadSpecs } from '../../lib/cli/transfer-commands.js';
-import { download } from '../../lib/index.js';
+import { UnsupportedPlatformError, download } from '../../lib/index.js';
+import { checkTransfer } from '../../lib/transfer-options.js';
 import { requireRemoteName } from '../../lib/validate.js';
 
 function thrown(fn: () => unknown): unknown {
@@ -62,11 +63,14 @@ describe('requireRemoteName', () => {
 
 describe('download() and bits download with local sources', () => {
   test('download() refuses a relative source before it connects to BITS', async () => {
-    // Off Windows a connection would reject with UnsupportedPlatformError: a RangeError proves the check ran first.
-    const error: unknown = await download('C:src.bin', 'C:\\out\\src.bin').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RangeError);
-    expect((error as RangeError).message).toBe("files[0].remoteUrl 'C:src.bin' is relative to the current folder of drive C:; give a full path such as C:\\data\\file.bin");
-    await expect(download('src.bin', 'C:\\out\\src.bin')).rejects.toBeInstanceOf(RangeError);
+    // checkTransfer is what download() runs before it connects (on Windows; off
+    // Windows the platform is the reason first, UnsupportedPlatformError).
+    const files = (remoteUrl: string) => [{ remoteUrl, localPath: 'C:\\out\\src.bin' }];
+    expect(() => checkTransfer('download', files('C:src.bin'), {})).toThrow(
+      new RangeError("files[0].remoteUrl 'C:src.bin' is relative to the current folder of drive C:; give a full path such as C:\\data\\file.bin"),
+    );
+    expect(() => checkTransfer('download', files('src.bin'), {})).toThrow(RangeError);
+    if (process.platform !== 'win32') await expect(download('C:src.bin', 'C:\\out\\src.bin')).rejects.toBeInstanceOf(UnsupportedPlatformError);
   });
 
   test('bits download into a folder names the file after the local source', () => {
