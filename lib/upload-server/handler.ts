@@ -94,8 +94,8 @@ class Uploads {
       type = packetType(req);
       if (type !== 'fragment') requireNoBody(req);
       if (type !== 'ping' && type !== 'create-session') id = sessionId(req);
-      const range = type === 'fragment' ? fragmentRange(req) : undefined;
       principal = await this.principal(req);
+      const range = type === 'fragment' ? fragmentRange(req) : undefined;
       await this.store.ready();
       if (type === 'ping') return ack(res, {});
       if (type === 'create-session') return await this.create(req, res, principal);
