@@ -53,7 +53,7 @@ class Uploads {
   readonly store: SessionStore;
   readonly destinations: Destinations;
   constructor(readonly o: ResolvedOptions) {
-    this.store = new SessionStore(o.directory, o.sessionTimeoutMs);
+    this.store = new SessionStore(o.directory, o.sessionTimeoutMs, Math.min(o.emptySessionTimeoutMs, o.sessionTimeoutMs));
     this.destinations = new Destinations(o.directory, o.overwrite);
   }
 

@@ -159,8 +159,10 @@ export interface UploadServerOptions {
   maxFragmentSize?: number;
   /** Open sessions at most; Create-Session beyond it gets 503. Default 1000. */
   maxSessions?: number;
-  /** A session idle this long expires: its packets then get BG_E_SESSION_NOT_FOUND. Default 24 hours. */
+  /** A session idle this long expires: its packets then get BG_E_SESSION_NOT_FOUND, and its folder is swept. Default 14 days, as IIS's BITSSessionTimeout. */
   sessionTimeoutMs?: number;
+  /** A session that never received a byte expires after this long (at most sessionTimeoutMs). Default 1 hour. */
+  emptySessionTimeoutMs?: number;
   /** A fragment whose body sends no byte for this long is ended (its connection closed) and its session freed. Default 120 s, as IIS's connectionTimeout. */
   fragmentTimeoutMs?: number;
   /**
@@ -191,6 +193,7 @@ export interface ResolvedOptions {
   maxFragmentSize: number;
   maxSessions: number;
   sessionTimeoutMs: number;
+  emptySessionTimeoutMs: number;
   fragmentTimeoutMs: number;
   overwrite: 'replace' | 'refuse';
   authorize: NonNullable<UploadServerOptions['authorize']>;
@@ -229,7 +232,8 @@ export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
     maxFileSize: positiveInteger(options, 'maxFileSize', 1 << 30),
     maxFragmentSize: positiveInteger(options, 'maxFragmentSize', 16 << 20),
     maxSessions: positiveInteger(options, 'maxSessions', 1000),
-    sessionTimeoutMs: positiveInteger(options, 'sessionTimeoutMs', 86_400_000),
+    sessionTimeoutMs: positiveInteger(options, 'sessionTimeoutMs', 14 * 86_400_000),
+    emptySessionTimeoutMs: positiveInteger(options, 'emptySessionTimeoutMs', 3_600_000),
     fragmentTimeoutMs: positiveInteger(options, 'fragmentTimeoutMs', 120_000),
     overwrite: overwriteMode(options.overwrite),
     authorize: hook(options, 'authorize') ?? (() => ''),
