@@ -37,29 +37,14 @@ export class FragmentWriteError extends Error {
   }
 }
 
-/** Reads `body` to its end, counting its bytes, destroying it when it stalls for `idleMs`. */
-async function* watched(body: Readable, idleMs: number): AsyncGenerator<Buffer> {
-  let timer: NodeJS.Timeout | undefined;
-  const watch = { stalled: false };
-  const arm = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      watch.stalled = true;
-      body.destroy(new StalledBodyError(`no byte of the fragment for ${idleMs} ms`));
-    }, idleMs);
-  };
-  arm();
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      arm();
-      yield chunk;
-    }
-  } catch (e) {
-    if (watch.stalled) throw new StalledBodyError(`no byte of the fragment for ${idleMs} ms`);
-    throw e;
-  } finally {
-    clearTimeout(timer);
-  }
+/** Destroys `body` when no chunk arrives for `idleMs`; the loop reading it calls `refresh` per chunk. */
+function idleWatch(body: Readable, idleMs: number): { refresh: () => void; stop: () => void; stalled: () => boolean } {
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+    body.destroy(new StalledBodyError(`no byte of the fragment for ${idleMs} ms`));
+  }, idleMs);
+  return { refresh: () => timer.refresh(), stop: () => clearTimeout(timer), stalled: () => fired };
 }
 
 /**
@@ -67,15 +52,31 @@ async function* watched(body: Readable, idleMs: number): AsyncGenerator<Buffer> 
  * writes those at or beyond `received` to `file`. Resolves once they are on disk.
  */
 export async function receiveFragment(body: Readable, file: string, first: number, length: number, received: number, idleMs: number): Promise<void> {
+  const idle = idleWatch(body, idleMs);
+  try {
+    await (received - first >= length ? drain(body, length, idle.refresh) : write(body, file, first, length, received, idle.refresh));
+  } catch (e) {
+    if (idle.stalled()) throw new StalledBodyError(`no byte of the fragment for ${idleMs} ms`);
+    throw e;
+  } finally {
+    idle.stop();
+  }
+}
+
+/** Nothing new: reads the body to keep the connection usable, writes nothing. */
+async function drain(body: Readable, length: number, tick: () => void): Promise<void> {
+  let seen = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    tick();
+    seen += chunk.length;
+  }
+  if (seen !== length) throw new IncompleteBodyError(`fragment body: ${seen} of ${length} bytes`);
+}
+
+async function write(body: Readable, file: string, first: number, length: number, received: number, tick: () => void): Promise<void> {
   let skip = Math.max(0, received - first);
   let position = first + skip;
   let seen = 0;
-  if (skip >= length) {
-    // Nothing new: read the body to keep the connection usable, write nothing.
-    for await (const chunk of watched(body, idleMs)) seen += chunk.length;
-    if (seen !== length) throw new IncompleteBodyError(`fragment body: ${seen} of ${length} bytes`);
-    return;
-  }
   const fh = await open(file, 'r+');
   let failed: NodeJS.ErrnoException | undefined;
   try {
@@ -99,7 +100,8 @@ export async function receiveFragment(body: Readable, file: string, first: numbe
         failed = e as NodeJS.ErrnoException;
       }
     };
-    for await (const raw of watched(body, idleMs)) {
+    for await (const raw of body as AsyncIterable<Buffer>) {
+      tick();
       seen += raw.length;
       if (seen > length) throw new IncompleteBodyError('fragment body longer than its Content-Length');
       if (failed) continue; // drain: the answer waits for the end of the body

@@ -53,7 +53,7 @@ class Uploads {
   readonly store: SessionStore;
   readonly destinations: Destinations;
   constructor(readonly o: ResolvedOptions) {
-    this.store = new SessionStore(o.directory, o.sessionTimeoutMs);
+    this.store = new SessionStore(o.directory, o.sessionTimeoutMs, Math.min(o.emptySessionTimeoutMs, o.sessionTimeoutMs));
     this.destinations = new Destinations(o.directory, o.overwrite);
   }
 
@@ -94,8 +94,8 @@ class Uploads {
       type = packetType(req);
       if (type !== 'fragment') requireNoBody(req);
       if (type !== 'ping' && type !== 'create-session') id = sessionId(req);
-      const range = type === 'fragment' ? fragmentRange(req) : undefined;
       principal = await this.principal(req);
+      const range = type === 'fragment' ? fragmentRange(req) : undefined;
       await this.store.ready();
       if (type === 'ping') return ack(res, {});
       if (type === 'create-session') return await this.create(req, res, principal);

@@ -15,7 +15,23 @@ export { basicAuth, hashPassword, parseUsers } from './basic-auth.js';
 export type { BasicAuthOptions, BasicUser } from './basic-auth.js';
 export { createUploadHandler } from './handler.js';
 export type { UploadHandler } from './handler.js';
-export type { AuthorizeChallenge, AuthorizeResult, FinishedUpload, UploadEvent, UploadEventOf, UploadResult, UploadServerOptions } from './options.js';
+export type {
+  AuthorizeChallenge,
+  AuthorizeResult,
+  CallbackFailedEvent,
+  FinishedUpload,
+  FragmentEvent,
+  RefusedEvent,
+  SessionCancelledEvent,
+  SessionClosedEvent,
+  SessionCreatedEvent,
+  UploadEvent,
+  UploadEventMap,
+  UploadEventOf,
+  UploadFinishedEvent,
+  UploadResult,
+  UploadServerOptions,
+} from './options.js';
 export { BITS_PROTOCOL } from './packet.js';
 
 /** TLS options that make {@link createUploadServer} serve HTTPS: any of these present. */

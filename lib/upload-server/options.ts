@@ -25,27 +25,115 @@ export interface UploadResult {
   reply?: Buffer;
 }
 
+/** A session began (Create-Session acked). */
+export interface SessionCreatedEvent {
+  /** Discriminates the union. */
+  type: 'session-created';
+  /** The session, a GUID in braces. */
+  sessionId: string;
+  /** Who created it, as `authorize` named them. */
+  principal: string;
+  /** The file's path below `directory`, segments split by `/`. */
+  name: string;
+}
+
+/** A fragment's new bytes were acked. */
+export interface FragmentEvent {
+  /** Discriminates the union. */
+  type: 'fragment';
+  /** The session, a GUID in braces. */
+  sessionId: string;
+  /** Bytes acked so far. */
+  received: number;
+  /** The file's declared size. */
+  total: number;
+}
+
+/** The file was renamed into place (before onUpload runs). */
+export interface UploadFinishedEvent {
+  /** Discriminates the union. */
+  type: 'upload-finished';
+  /** The session, a GUID in braces. */
+  sessionId: string;
+  /** The finished file's full path. */
+  path: string;
+  /** Its size in bytes. */
+  size: number;
+  /** Who uploaded it. */
+  principal: string;
+}
+
+/** Close-Session ended a session. */
+export interface SessionClosedEvent {
+  /** Discriminates the union. */
+  type: 'session-closed';
+  /** The session, a GUID in braces. */
+  sessionId: string;
+  /** Whether the file had been finished. */
+  finished: boolean;
+}
+
+/** Cancel-Session ended a session. */
+export interface SessionCancelledEvent {
+  /** Discriminates the union. */
+  type: 'session-cancelled';
+  /** The session, a GUID in braces. */
+  sessionId: string;
+}
+
+/** A packet got an error ack (or, for a stalled fragment, its connection was closed). */
+export interface RefusedEvent {
+  /** Discriminates the union. */
+  type: 'refused';
+  /** The session the packet named, if any. */
+  sessionId?: string;
+  /** The HTTP status of the refusal. */
+  status: number;
+  /** The BITS-Error-Code sent, such as 0x8020001F. */
+  code: string;
+  /** Why. */
+  message: string;
+}
+
+/** onUpload threw. */
+export interface CallbackFailedEvent {
+  /** Discriminates the union. */
+  type: 'callback-failed';
+  /** The session, a GUID in braces. */
+  sessionId: string;
+  /** The HTTP status the client was answered with (4xx final, 5xx transient). */
+  status: number;
+  /** The error's message. */
+  message: string;
+}
+
 /**
  * One thing the server did, as reported to {@link UploadServerOptions.onEvent}.
  * A union discriminated by `type`: `if (e.type === 'upload-finished')` narrows
- * `e` to the fields that event has.
+ * `e` to that event's fields.
  */
-export type UploadEvent =
-  | { type: 'session-created'; sessionId: string; principal: string; name: string }
-  /** A fragment's new bytes were acked: `received` of `total` so far. */
-  | { type: 'fragment'; sessionId: string; received: number; total: number }
-  /** The file was renamed into place (before onUpload runs). */
-  | { type: 'upload-finished'; sessionId: string; path: string; size: number; principal: string }
-  /** Close-Session; `finished` tells whether the file had been finished. */
-  | { type: 'session-closed'; sessionId: string; finished: boolean }
-  | { type: 'session-cancelled'; sessionId: string }
-  /** A packet got an error ack (or, for a stalled fragment, its connection was closed). */
-  | { type: 'refused'; sessionId?: string; status: number; code: string; message: string }
-  /** onUpload threw; `status` is the HTTP status the client was answered with. */
-  | { type: 'callback-failed'; sessionId: string; status: number; message: string };
+export type UploadEvent = SessionCreatedEvent | FragmentEvent | UploadFinishedEvent | SessionClosedEvent | SessionCancelledEvent | RefusedEvent | CallbackFailedEvent;
+
+/** Each event by its `type`. */
+export interface UploadEventMap {
+  /** Create-Session acked. */
+  'session-created': SessionCreatedEvent;
+  /** A fragment's new bytes acked. */
+  fragment: FragmentEvent;
+  /** The file renamed into place. */
+  'upload-finished': UploadFinishedEvent;
+  /** Close-Session. */
+  'session-closed': SessionClosedEvent;
+  /** Cancel-Session. */
+  'session-cancelled': SessionCancelledEvent;
+  /** An error ack, or a stalled fragment's connection closed. */
+  refused: RefusedEvent;
+  /** onUpload threw. */
+  'callback-failed': CallbackFailedEvent;
+}
 
 /** The event of one `type`: `UploadEventOf<'fragment'>`. */
-export type UploadEventOf<T extends UploadEvent['type']> = Extract<UploadEvent, { type: T }>;
+export type UploadEventOf<T extends keyof UploadEventMap> = UploadEventMap[T];
 
 /**
  * What {@link UploadServerOptions.authorize} returns to ask for credentials:
@@ -54,6 +142,7 @@ export type UploadEventOf<T extends UploadEvent['type']> = Extract<UploadEvent, 
  * its credentials for a scheme it was offered.
  */
 export interface AuthorizeChallenge {
+  /** The WWW-Authenticate values, one header each. */
   challenge: string | string[];
 }
 
@@ -70,8 +159,10 @@ export interface UploadServerOptions {
   maxFragmentSize?: number;
   /** Open sessions at most; Create-Session beyond it gets 503. Default 1000. */
   maxSessions?: number;
-  /** A session idle this long expires: its packets then get BG_E_SESSION_NOT_FOUND. Default 24 hours. */
+  /** A session idle this long expires: its packets then get BG_E_SESSION_NOT_FOUND, and its folder is swept. Default 14 days, as IIS's BITSSessionTimeout. */
   sessionTimeoutMs?: number;
+  /** A session that never received a byte expires after this long (at most sessionTimeoutMs). Default 1 hour. */
+  emptySessionTimeoutMs?: number;
   /** A fragment whose body sends no byte for this long is ended (its connection closed) and its session freed. Default 120 s, as IIS's connectionTimeout. */
   fragmentTimeoutMs?: number;
   /**
@@ -102,6 +193,7 @@ export interface ResolvedOptions {
   maxFragmentSize: number;
   maxSessions: number;
   sessionTimeoutMs: number;
+  emptySessionTimeoutMs: number;
   fragmentTimeoutMs: number;
   overwrite: 'replace' | 'refuse';
   authorize: NonNullable<UploadServerOptions['authorize']>;
@@ -140,7 +232,8 @@ export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
     maxFileSize: positiveInteger(options, 'maxFileSize', 1 << 30),
     maxFragmentSize: positiveInteger(options, 'maxFragmentSize', 16 << 20),
     maxSessions: positiveInteger(options, 'maxSessions', 1000),
-    sessionTimeoutMs: positiveInteger(options, 'sessionTimeoutMs', 86_400_000),
+    sessionTimeoutMs: positiveInteger(options, 'sessionTimeoutMs', 14 * 86_400_000),
+    emptySessionTimeoutMs: positiveInteger(options, 'emptySessionTimeoutMs', 3_600_000),
     fragmentTimeoutMs: positiveInteger(options, 'fragmentTimeoutMs', 120_000),
     overwrite: overwriteMode(options.overwrite),
     authorize: hook(options, 'authorize') ?? (() => ''),

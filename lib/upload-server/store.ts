@@ -69,19 +69,34 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
 export class SessionStore {
   readonly root: string;
   readonly #timeoutMs: number;
+  readonly #emptyTimeoutMs: number;
   readonly #sessions = new Map<string, SessionState>();
   readonly #locks = new Map<string, Promise<void>>();
   #ready: Promise<void> | undefined;
   #lastSweep = 0;
 
-  constructor(directory: string, timeoutMs: number) {
+  constructor(directory: string, timeoutMs: number, emptyTimeoutMs = timeoutMs) {
     this.root = path.join(directory, SESSIONS_FOLDER);
     this.#timeoutMs = timeoutMs;
+    this.#emptyTimeoutMs = emptyTimeoutMs;
+  }
+
+  /**
+   * Sweeps expired sessions' folders now and then, also when no request comes: as often as the
+   * shorter timeout, at most once a minute. The timer is unref'd, so it never keeps a process alive.
+   */
+  #startSweeper(): void {
+    const every = Math.min(this.#emptyTimeoutMs, this.#timeoutMs, 60_000);
+    setInterval(() => this.sweep(), every).unref();
   }
 
   /** Creates the folders and loads the sessions a previous run left; runs once. */
   ready(): Promise<void> {
-    this.#ready ??= this.#load().catch((e: unknown) => {
+    this.#ready ??= this.#load().then(async () => {
+      // Sessions a previous run left that expired meanwhile go at start, before the first answer.
+      for (const [id, s] of [...this.#sessions]) if (this.#expired(s)) await this.remove(id);
+      this.#startSweeper();
+    }).catch((e: unknown) => {
       this.#ready = undefined; // let the next request try again (a folder made later, say)
       throw e;
     });
@@ -124,13 +139,17 @@ export class SessionStore {
   /** The session, or undefined when unknown or expired. */
   get(id: string): SessionState | undefined {
     const s = this.#sessions.get(id);
-    if (s && Date.now() - s.touched > this.#timeoutMs) {
+    if (s && this.#expired(s)) {
       this.#sessions.delete(id);
       // Best effort: a folder that cannot go now (a reply being read, on Windows) is expired again after a restart.
       this.#removeFolder(id).catch(() => undefined);
       return undefined;
     }
     return s;
+  }
+
+  #expired(s: SessionState): boolean {
+    return Date.now() - s.touched > (s.received === 0 && s.total === null ? this.#emptyTimeoutMs : this.#timeoutMs);
   }
 
   /** Takes a slot for a new session synchronously (so maxSessions holds under concurrency), then writes it. */
@@ -167,9 +186,9 @@ export class SessionStore {
     await syncFolder(this.root).catch(() => undefined);
   }
 
-  /** Forgets and deletes expired sessions; at most once a second, since every Create-Session calls it. */
-  sweep(now = Date.now()): void {
-    if (now - this.#lastSweep < 1000) return;
+  /** Forgets and deletes expired sessions; at most once a second (unless `force`), since every Create-Session calls it. */
+  sweep(now = Date.now(), force = false): void {
+    if (!force && now - this.#lastSweep < 1000) return;
     this.#lastSweep = now;
     for (const id of [...this.#sessions.keys()]) this.get(id);
   }

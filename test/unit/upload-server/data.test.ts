@@ -58,7 +58,7 @@ describe("the URL's folders", () => {
     expect(raw).toMatch(/\r\nbits-error-code: 0x80070057\r\n/i);
     for (const url of ['/CON/x.bin', '/a%2Fb/x.bin', '/.bits-sessions/x.bin', '/a//x.bin', '/dir/']) {
       const a = await createRaw(u.client, url);
-      expect([url, a.status, a.headers['bits-error-code']]).toEqual([url, 400, '0x80070057']); // [MC-BUP] 3.2.5.2.2
+      expect([url, a.status, a.headers['bits-error-code']]).toEqual([url, 400, '0x80070057']); // [MC-BUP] 3.1.5.2.1: x80070057, final
     }
     expect(u.files()).toEqual([]);
   });
