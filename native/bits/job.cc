@@ -189,7 +189,7 @@ Napi::Value Job::GetProxySettings(const Napi::CallbackInfo& info) {
     HRESULT hr = job->GetProxySettings(&usage, &list, &bypass);
     // No list is null, whether BITS hands back NULL (Wine) or L"" (the pages fix
     // neither; SetProxySettings wants NULL lists for every usage but override).
-    NValue proxyList = TextOrNone(list), bypassList = TextOrNone(bypass);  // freed whatever hr says
+    NValue proxyList = NonEmptyTextOrNull(list), bypassList = NonEmptyTextOrNull(bypass);  // freed whatever hr says
     if (SUCCEEDED(hr))
       call.result = NValue::Object()
                         .Set("usage", ToNValue(usage))
