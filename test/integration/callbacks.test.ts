@@ -11,6 +11,7 @@ import type { BackgroundCopyJob, BitsError, JobState, TransferredFile, Transferr
 import { startServer } from '../support/http-server.js';
 import type { TestServer } from '../support/http-server.js';
 import type { DriveCallbacksPlan } from '../support/test-binding.js';
+import { watchedJobCount } from '../../lib/job/watch.js';
 import { cancelQuietly, manager, randomContent, rawBinding, tempFolder, waitForState } from './helpers.js';
 
 const HOUR = 3_600_000;
@@ -202,8 +203,13 @@ describe('callbacks driven as BITS calls them', () => {
     }
     await settled();
     const id = job.id;
+    const watches = watchedJobCount(); // the job's and the keeper's
+    expect(await rawBinding.debugNotifyInterface(id)).toBe('ours');
     job.close();
     await settled();
+    // What a forgotten watch would leak: its poller, and BITS's reference to our callback.
+    expect(watchedJobCount()).toBe(watches - 1);
+    expect(await rawBinding.debugNotifyInterface(id)).toBe('none');
     const other = await (await manager()).getJob(id);
     await other.addFile(server.url('a.bin'), path.join(folder.dir, 'closed-2.bin')); // a change a live listener would see
     const before = rawBinding.debugStats().callbacksReceived;

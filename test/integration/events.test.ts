@@ -9,6 +9,7 @@ import type { BackgroundCopyJob, JobState } from '../../lib/index.js';
 import { startServer } from '../support/http-server.js';
 import type { TestServer } from '../support/http-server.js';
 import { jobFromNative } from '../../lib/job/job.js';
+import { watchedJobCount } from '../../lib/job/watch.js';
 import { cancelQuietly, manager, randomContent, rawBinding, tempFolder, waitForState, wine } from './helpers.js';
 
 const a = randomContent(300_000);
@@ -114,12 +115,22 @@ describe('events', () => {
     const job = jobFromNative(counted);
     created.push(await (await manager()).getJob(job.id));
     job.pollIntervalMs = 50;
+    const watchesBefore = watchedJobCount();
     let events = 0;
-    job.on('modification', () => events++);
-    job.on('state', () => events++);
+    // Counted from close() on: addFile's own 'modification' may arrive before it.
+    const count = (): void => {
+      if (closed) events++;
+    };
+    job.on('modification', count);
+    job.on('state', count);
     await job.addFile(server.url('b.bin'), path.join(folder.dir, 'closed-b.bin'));
+    expect(watchedJobCount()).toBe(watchesBefore + 1);
+    await vi.waitFor(async () => expect(await rawBinding.debugNotifyInterface(job.id)).toBe('ours'), { timeout: 10_000, interval: 20 });
     job.close();
     closed = true;
+    // What a forgotten watch would leak: its poller, and BITS's reference to our callback.
+    expect(watchedJobCount()).toBe(watchesBefore);
+    await vi.waitFor(async () => expect(await rawBinding.debugNotifyInterface(job.id)).toBe('none'), { timeout: 10_000, interval: 20 });
     const again = await (await manager()).getJob(job.id);
     await again.resume();
     await again.waitForTransfer({ pollIntervalMs: 50 });
