@@ -10,7 +10,7 @@ import { checkCredentials } from './job/job2-3.js';
 import type { CheckedCredentials } from './job/job2-3.js';
 import type { Credentials, FileSpec, JobProgress, ProxySettings, WaitOptions } from './job/types.js';
 import { BackgroundCopyManager } from './manager.js';
-import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireBoolean, requireOneOf, requireString, requireUint32 } from './validate.js';
+import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireBoolean, requireOneOf, requireInterval, requireString, requireUint32 } from './validate.js';
 
 /** Options of `download()`, `upload()`, `startDownload()` and `startUpload()`. */
 export interface TransferOptions {
@@ -126,8 +126,7 @@ export function checkTransfer(kind: 'download' | 'upload', files: readonly FileS
   if (o.signal) wait.signal = o.signal;
   if (o.onProgress) wait.onProgress = o.onProgress;
   if (o.pollIntervalMs !== undefined) {
-    wait.pollIntervalMs = requireUint32('options.pollIntervalMs', o.pollIntervalMs, 3_600_000);
-    if (wait.pollIntervalMs < 10) throw new RangeError('options.pollIntervalMs must be at least 10');
+    wait.pollIntervalMs = requireInterval('options.pollIntervalMs', o.pollIntervalMs);
   }
   return { kind, displayName, files: (files as readonly FileSpec[]).map((f) => ({ remoteUrl: f.remoteUrl, localPath: f.localPath })), fileSet, manager: o.manager, keepJobOnError, wait, settings };
 }

@@ -32,6 +32,22 @@ export function requireUint32(what: string, value: unknown, max = 0xffffffff): n
   return value;
 }
 
+/** The longest poll or refresh interval taken: one hour. */
+export const MAX_INTERVAL_MS = 3_600_000;
+
+/**
+ * A poll or refresh interval in milliseconds, from `min` (10 by default: a
+ * shorter one would ask BITS about every millisecond) to one hour. Node's
+ * setTimeout turns anything over 2^31-1 ms into 1 ms, so nothing longer is taken.
+ */
+export function requireInterval(what: string, value: unknown, min = 10): number {
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number of milliseconds, got ${describe(value)}`);
+  if (!Number.isFinite(value) || value < min || value > MAX_INTERVAL_MS) {
+    throw new RangeError(`${what} must be from ${min} to ${MAX_INTERVAL_MS} ms (one hour), got ${value}`);
+  }
+  return value;
+}
+
 export function requireBoolean(what: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, got ${describe(value)}`);
   return value;

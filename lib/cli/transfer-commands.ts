@@ -26,10 +26,17 @@ export interface TransferFlags {
   keepOnError?: boolean;
 }
 
-function seconds(flag: string, value: string | undefined): number | undefined {
+// BITS keeps its delays and timeouts as 32-bit counts of seconds.
+const MAX_BITS_SECONDS = 0xffffffff;
+// --timeout is waited for in milliseconds, exactly, up to Number.MAX_SAFE_INTEGER.
+const MAX_WAIT_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
+function seconds(flag: string, value: string | undefined, max = MAX_BITS_SECONDS): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} takes whole seconds, got '${value}'`);
-  return Number(value);
+  const n = Number(value);
+  if (n > max) throw new UsageError(`${flag} takes at most ${max} seconds, got ${value}`);
+  return n;
 }
 
 /** Turns the flags into TransferOptions. The password only ever comes from the environment. */
@@ -134,13 +141,13 @@ export async function uploadCommand(ctx: Context, file: string, url: string, fla
 }
 
 export async function waitCommand(ctx: Context, id: string, flags: { timeout?: string }): Promise<void> {
+  const timeout = seconds('--timeout', flags.timeout, MAX_WAIT_SECONDS);
   const job = await (await ctx.manager()).getJob(id);
   const bar = new ProgressBar(process.stderr, !ctx.json && process.stderr.isTTY);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const timeout = seconds('--timeout', flags.timeout);
     const progress = await job.waitForTransfer({
       signal: controller.signal,
       pollIntervalMs: 200,

@@ -13,7 +13,7 @@ import { jobFailure, toJobError } from '../errors.js';
 import type { JobError } from '../errors.js';
 import { BackgroundCopyFile, fileFromNative } from '../file.js';
 import { NativeHandle } from '../handle.js';
-import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireLocalName, requireOneOf, requireRemoteName, requireString, requireUint32 } from '../validate.js';
+import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireInterval, requireLocalName, requireOneOf, requireRemoteName, requireString, requireUint32 } from '../validate.js';
 import { httpOptionsMethods } from './http-options.js';
 import type { BackgroundCopyJobHttpOptions } from './http-options.js';
 import { job2Methods, job3Methods } from './job2-3.js';
@@ -22,7 +22,7 @@ import { propertyMethods } from './properties.js';
 import type { BackgroundCopyJob5 } from './properties.js';
 import type { CompleteResult, FileSpec, JobEventMap, JobProgress, JobSnapshot, JobTimes, ProxySettings, WaitOptions } from './types.js';
 import { progress, waitForTransfer } from './wait.js';
-import { readStatus, subscribe } from './watch.js';
+import { deliver, readStatus, subscribe } from './watch.js';
 import type { WatchEvent } from './watch.js';
 
 const BG_S_PARTIAL_COMPLETE = 0x00200017;
@@ -64,10 +64,9 @@ export interface BackgroundCopyJob extends BackgroundCopyJob2, BackgroundCopyJob
 export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   /** The job GUID: `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, upper case, as bitsadmin prints it. */
   readonly id: string;
-  /** How often the event watch asks BITS while listeners are attached (the fastest of all interests wins). */
-  pollIntervalMs = 2000;
   readonly #handle: NativeHandle<NativeJob>;
   #unwatch: (() => void) | undefined;
+  #pollIntervalMs = 2000;
 
   /** Not for application code: jobs come from BackgroundCopyManager. */
   protected constructor() {
@@ -76,40 +75,91 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     if (!native) throw new TypeError('jobs come from BackgroundCopyManager: createJob, getJob or listJobs');
     this.#handle = new NativeHandle(native, `Job ${native.id}`);
     this.id = native.id;
-    this.on('newListener', (event) => {
-      if (typeof event === 'string' && WATCHED_EVENTS.has(event) && !this.#unwatch && !this.#handle.closed) this.#watch();
-    });
-    this.on('removeListener', (event) => {
-      if (typeof event === 'string' && WATCHED_EVENTS.has(event) && this.#unwatch && ![...WATCHED_EVENTS].some((e) => this.listenerCount(e) > 0)) {
-        this.#unwatch();
-        this.#unwatch = undefined;
-      }
-    });
+    this.#hook();
   }
 
-  #watch(): void {
-    this.#unwatch = subscribe(this.id, { handle: this.#handle, pollIntervalMs: () => this.pollIntervalMs, onEvent: (e) => this.#onWatchEvent(e) });
+  /**
+   * How often the event watch asks BITS while listeners are attached (the
+   * fastest of all interests in the job wins), in milliseconds: 10 to 3,600,000,
+   * default 2000. Callbacks from BITS arrive between polls regardless.
+   */
+  get pollIntervalMs(): number {
+    return this.#pollIntervalMs;
+  }
+  set pollIntervalMs(ms: number) {
+    this.#pollIntervalMs = requireInterval('pollIntervalMs', ms);
+  }
+
+  // The watch follows the number of listeners on the watched events, whichever
+  // API adds or removes them (on, once, off, prependListener, events.once,
+  // events.on): Node reports each through these two events. Node's
+  // removeAllListeners() removes the two hooks as well, so it puts them back.
+  readonly #onNewListener = (event: string | symbol): void => {
+    if (typeof event === 'string' && WATCHED_EVENTS.has(event)) this.#follow(1);
+  };
+  readonly #onRemoveListener = (event: string | symbol): void => {
+    if (typeof event === 'string' && WATCHED_EVENTS.has(event)) this.#follow(0);
+  };
+
+  #hook(): void {
+    if (!this.listeners('newListener').includes(this.#onNewListener)) this.on('newListener', this.#onNewListener);
+    if (!this.listeners('removeListener').includes(this.#onRemoveListener)) this.on('removeListener', this.#onRemoveListener);
+  }
+
+  /** Starts or ends the watch to match the listeners; `adding`: one is about to be added. */
+  #follow(adding: number): void {
+    const listening = adding + [...WATCHED_EVENTS].reduce((n, e) => n + this.listenerCount(e), 0) > 0;
+    if (listening && !this.#unwatch && !this.#handle.closed) {
+      this.#unwatch = subscribe(this.id, { handle: this.#handle, pollIntervalMs: () => this.#pollIntervalMs, onEvent: (e) => this.#onWatchEvent(e) });
+    } else if (!listening && this.#unwatch) {
+      this.#unwatch();
+      this.#unwatch = undefined;
+    }
+  }
+
+  /** EventEmitter's, keeping the job's watch in step with the listeners that remain. */
+  override removeAllListeners(...event: [eventName?: string | symbol]): this {
+    // Node tells "all events" from "undefined" by the argument count.
+    super.removeAllListeners(...(event as [keyof JobEventMap]));
+    if (!this.#handle.closed) this.#hook();
+    this.#follow(0);
+    return this;
+  }
+
+  /**
+   * Hands one change to each listener on its own: one that throws reaches
+   * `process` as an uncaught exception (as a socket listener's would) and stops
+   * neither the others nor the events after it. A listener removed by an
+   * earlier one gets nothing.
+   */
+  #emitEach<K extends keyof JobEventMap>(event: K, ...args: JobEventMap[K]): void {
+    for (const listener of this.rawListeners(event)) {
+      if (!this.rawListeners(event).includes(listener)) continue;
+      deliver(() => {
+        (listener as (...a: unknown[]) => void).apply(this, args);
+      });
+    }
   }
 
   #onWatchEvent(e: WatchEvent): void {
     switch (e.kind) {
       case 'progress':
-        this.emit('progress', e.progress);
+        this.#emitEach('progress', e.progress);
         return;
       case 'state':
-        this.emit('state', e.state, e.previous);
-        if (e.state === 'transferred') this.emit('transferred', e.status.progress);
-        // An 'error' event without a listener would throw: only emit to someone.
-        if (e.state === 'error' && this.listenerCount('error') > 0) this.emit('error', jobFailure(this.id, e.status.error));
+        this.#emitEach('state', e.state, e.previous);
+        if (e.state === 'transferred') this.#emitEach('transferred', e.status.progress);
+        // Nobody listening to 'error' is nobody to tell: no throw, unlike emit().
+        if (e.state === 'error') this.#emitEach('error', jobFailure(this.id, e.status.error));
         return;
       case 'modification':
-        this.emit('modification', { state: e.state, progress: e.progress });
+        this.#emitEach('modification', { state: e.state, progress: e.progress });
         return;
       case 'file-transferred':
-        this.emit('file-transferred', e.file);
+        this.#emitEach('file-transferred', e.file);
         return;
       case 'file-ranges-transferred':
-        this.emit('file-ranges-transferred', e.file);
+        this.#emitEach('file-ranges-transferred', e.file);
     }
   }
 

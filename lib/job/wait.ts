@@ -6,7 +6,7 @@ import type { NativeJob } from '../../binding.js';
 import { FINAL_STATES } from '../enums.js';
 import { AbortError, BitsError, TimeoutError, jobFailure } from '../errors.js';
 import type { NativeHandle } from '../handle.js';
-import { requireUint32 } from '../validate.js';
+import { requireInterval, requireUint32 } from '../validate.js';
 import type { JobProgress, JobSnapshot, WaitOptions } from './types.js';
 import { subscribe } from './watch.js';
 import type { JobStatus } from './watch.js';
@@ -33,13 +33,28 @@ function waitOptions(options: WaitOptions): CheckedWaitOptions {
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
   const out: CheckedWaitOptions = {
-    pollIntervalMs: options.pollIntervalMs === undefined ? 500 : requireUint32('options.pollIntervalMs', options.pollIntervalMs, 3_600_000),
+    pollIntervalMs: options.pollIntervalMs === undefined ? 500 : requireInterval('options.pollIntervalMs', options.pollIntervalMs),
   };
-  if (out.pollIntervalMs < 10) throw new RangeError('options.pollIntervalMs must be at least 10');
   if (options.signal) out.signal = options.signal;
   if (options.timeoutMs !== undefined) out.timeoutMs = requireUint32('options.timeoutMs', options.timeoutMs, Number.MAX_SAFE_INTEGER);
   if (options.onProgress) out.onProgress = options.onProgress;
   return out;
+}
+
+// Node's setTimeout fires after 1 ms for anything over this (with a warning).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * setTimeout for any delay up to Number.MAX_SAFE_INTEGER ms: a deadline longer
+ * than Node's timer limit (24.8 days) waits in steps. Returns the cancel.
+ */
+function setDeadline(fire: () => void, ms: number): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = (left: number): void => {
+    timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fire()), Math.min(left, MAX_TIMER_MS));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
 }
 
 function withJob<T extends AbortError | TimeoutError>(e: T, jobId: string): T {
@@ -66,7 +81,7 @@ export async function waitForTransfer(job: Waitable, options: WaitOptions): Prom
       done = true;
       unsubscribe?.();
       offClose?.();
-      clearTimeout(deadline);
+      deadline?.();
       signal?.removeEventListener('abort', onAbort);
       settle();
     };
@@ -74,11 +89,16 @@ export async function waitForTransfer(job: Waitable, options: WaitOptions): Prom
     const onAbort = (): void => fail(withJob(new AbortError(undefined, { cause: signal?.reason }), job.id));
     // The deadline has its own timer: a long poll interval must not stretch it.
     const deadline =
-      o.timeoutMs === undefined ? undefined : setTimeout(() => fail(withJob(new TimeoutError(`job ${job.id} was not transferred within ${o.timeoutMs} ms`), job.id)), o.timeoutMs);
+      o.timeoutMs === undefined ? undefined : setDeadline(() => fail(withJob(new TimeoutError(`job ${job.id} was not transferred within ${o.timeoutMs} ms`), job.id)), o.timeoutMs);
 
     const decide = (status: JobStatus): void => {
       if (done) return;
-      o.onProgress?.(status.progress);
+      // onProgress belongs to this wait: its exception rejects this wait alone.
+      try {
+        o.onProgress?.(status.progress);
+      } catch (e) {
+        return fail(e instanceof Error ? e : new Error(String(e)));
+      }
       const { state } = status;
       if (state === 'transferred' || state === 'acknowledged') return finish(() => resolve(status.progress));
       if (state === 'error') return fail(jobFailure(job.id, status.error));
@@ -113,7 +133,7 @@ export async function* progress(
   job: Waitable,
   options: { intervalMs?: number; signal?: AbortSignal },
 ): AsyncGenerator<JobProgress & Pick<JobSnapshot, 'state'>, void, undefined> {
-  const intervalMs = options.intervalMs === undefined ? 1000 : requireUint32('intervalMs', options.intervalMs);
+  const intervalMs = options.intervalMs === undefined ? 1000 : requireInterval('intervalMs', options.intervalMs, 0);
   const signal = options.signal;
   if (job.handle.closed) throw job.handle.closedError();
   let latest: JobStatus | undefined;

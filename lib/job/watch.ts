@@ -6,6 +6,10 @@
 // (one hop to the COM pool) per tick; and it turns what it sees into events once,
 // for everyone. A callback's state and progress are used as they come: no second
 // question to BITS between a JobTransferred callback and the 'transferred' listeners.
+//
+// A listener's exception is the listener's own, as on a socket: it is rethrown on
+// its own tick, where it reaches `process` as an uncaught exception, and never
+// stops the delivery to other subscribers, a wait, or the later events of a tick.
 import type { NativeJob, NativeJobError, NativeJobEvent } from '../../binding.js';
 import { binding } from '../binding.js';
 import { JOB_STATES, enumName } from '../enums.js';
@@ -46,12 +50,30 @@ export interface Subscriber {
   onError?(error: Error): void;
 }
 
+/**
+ * Calls a subscriber's or a listener's code so that its exception reaches
+ * `process` as an uncaught exception, as a socket listener's would, and nothing
+ * else: the caller carries on with the next subscriber and the next event.
+ * @internal
+ */
+export function deliver(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    process.nextTick(() => {
+      throw e;
+    });
+  }
+}
+
 const watches = new Map<string, Watch>();
 /** The addon instance our dispatcher is registered with. */
 let listeningTo: object | undefined;
 
+// Runs on the JS thread from the addon's one thread-safe function: nothing may
+// escape into it.
 function dispatch(event: NativeJobEvent): void {
-  watches.get(event.jobId)?.onCallback(event);
+  deliver(() => watches.get(event.jobId)?.onCallback(event));
 }
 
 /**
@@ -115,6 +137,8 @@ class Watch {
    * may carry an older state than #last and is not believed.
    */
   #lastReadNoLaterThan = 0;
+  /** A callback came while the first read was in flight, before any baseline. */
+  #heldDuringBaseline = false;
 
   constructor(jobId: string) {
     this.#jobId = jobId;
@@ -195,27 +219,46 @@ class Watch {
     this.#polling = true;
     const epoch = this.#epoch;
     const issuedAt = Number(process.hrtime.bigint());
+    let status: JobStatus | undefined;
+    let failure: Error | undefined;
     try {
-      const status = await readStatus(owner.handle);
-      // A callback that came meanwhile is at least as new as this answer.
-      if (epoch === this.#epoch) {
-        this.#lastReadNoLaterThan = issuedAt;
-        this.#observe(status);
-      }
+      status = await readStatus(owner.handle);
     } catch (e) {
       // Closing an object under a live watch is not a failure: another handle
       // takes over at the next tick. Anything else is told to those who asked.
-      if (!owner.handle.closed) {
-        const error = e instanceof Error ? e : new Error(String(e));
-        for (const s of [...this.#subscribers]) s.onError?.(error);
-      }
-    } finally {
-      this.#polling = false;
-      if (this.#again) {
-        this.#again = false;
-        void this.#poll();
-      } else this.#schedule();
+      if (!owner.handle.closed) failure = e instanceof Error ? e : new Error(String(e));
     }
+    this.#polling = false;
+    if (status) this.#answered(status, epoch, issuedAt);
+    else if (failure) for (const s of this.#current()) deliver(() => s.onError?.(failure));
+    if (this.#again) {
+      this.#again = false;
+      void this.#poll();
+    } else this.#schedule();
+  }
+
+  /** A read's answer: the baseline, a change, or older than a callback seen meanwhile. */
+  #answered(status: JobStatus, epoch: number, issuedAt: number): void {
+    if (epoch === this.#epoch) {
+      this.#lastReadNoLaterThan = issuedAt;
+      this.#observe(status);
+      return;
+    }
+    // A callback came meanwhile, so it is at least as new as this answer. With a
+    // baseline it has been reported already. Without one it was held back
+    // (#heldDuringBaseline): this answer is the baseline, and a read issued now,
+    // after the callback, tells the change against it without stepping back.
+    if (!this.#last && this.#heldDuringBaseline) {
+      this.#heldDuringBaseline = false;
+      this.#lastReadNoLaterThan = issuedAt;
+      this.#observe(status);
+      this.#again = true;
+    }
+  }
+
+  /** The subscribers now; one removed while an event is handed out gets nothing more. */
+  *#current(): Generator<Subscriber> {
+    for (const s of [...this.#subscribers]) if (this.#subscribers.has(s)) yield s;
   }
 
   onCallback(e: NativeJobEvent): void {
@@ -241,6 +284,12 @@ class Watch {
     // the state back and repeat a change. The poller brings anything newer.
     if (e.receivedAt < this.#lastReadNoLaterThan) return;
     this.#epoch++;
+    if (!this.#last && this.#polling) {
+      // The first read is in flight: its answer is the baseline this change is
+      // told against (#answered), so the change is not swallowed into it.
+      this.#heldDuringBaseline = true;
+      return;
+    }
     this.#lastReadNoLaterThan = e.receivedAt;
     this.#observe({ state, progress, error: e.error ?? null });
     // What the callback told needs no poll for a while.
@@ -252,7 +301,7 @@ class Watch {
   #observe(status: JobStatus): void {
     const last = this.#last;
     this.#last = status;
-    for (const s of [...this.#subscribers]) s.onStatus?.(status);
+    for (const s of this.#current()) deliver(() => s.onStatus?.(status));
     if (!last) return; // the first status is the baseline, not a change
     const progressChanged = !sameProgress(status.progress, last.progress);
     const stateChanged = status.state !== last.state;
@@ -262,6 +311,6 @@ class Watch {
   }
 
   #emit(event: WatchEvent): void {
-    for (const s of [...this.#subscribers]) s.onEvent?.(event);
+    for (const s of this.#current()) deliver(() => s.onEvent?.(event));
   }
 }

@@ -122,14 +122,6 @@ describe('events and the one watch', () => {
     expect(watchedJobCount()).toBe(0);
   });
 
-  test("an 'error' state without an 'error' listener does not throw", async () => {
-    const s = scripted({ states: ['queued', 'error'], error: http404 });
-    const job = s.job();
-    job.pollIntervalMs = 10;
-    await expect(new Promise((r) => job.once('state', r))).resolves.toBe('error');
-    job.removeAllListeners();
-  });
-
   test('no native call after close(), however long the poller would have run', async () => {
     vi.useFakeTimers();
     const s = scripted({ states: ['queued', 'transferring'] });
