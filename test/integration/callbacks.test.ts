@@ -222,6 +222,7 @@ describe('callbacks driven as BITS calls them', () => {
     await rawBinding.debugRoundTrip();
     expect(events).toBe(0);
     keeper.removeAllListeners();
+    await other.cancel(); // `job` is closed: its cleanup in afterAll cannot reach the job
     other.close();
   });
 

@@ -14,6 +14,8 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Bytes per second for response bodies; unlimited when absent. */
   bytesPerSecond?: number;
+  /** Response bodies wait for this promise (headers go at once): a transfer that ends when the test says. */
+  hold?: Promise<unknown>;
 }
 
 export function startServer(files?: Record<string, Buffer>, options?: TestServerOptions): Promise<TestServer>;
