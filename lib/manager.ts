@@ -70,7 +70,7 @@ export class BackgroundCopyManager {
   /** IBackgroundCopyManager::EnumJobs: this user's jobs, or every user's. */
   async listJobs(options: ListJobsOptions = {}): Promise<BackgroundCopyJob[]> {
     // Checked at run time too: JavaScript callers pass anything.
-    if (typeof options !== 'object' || (options as unknown) === null) throw new TypeError('options must be an object');
+    if (typeof options !== 'object' || (options as unknown) === null || Array.isArray(options)) throw new TypeError('options must be an object');
     const allUsers = options.allUsers === undefined ? false : requireBoolean('options.allUsers', options.allUsers);
     const jobs = await this.#call((m) => m.enumJobs(allUsers ? BG_JOB_ENUM_ALL_USERS : 0));
     return jobs.map(jobFromNative);

@@ -77,7 +77,7 @@ export interface CheckedTransfer {
 
 function optionsObject(options: unknown): TransferOptions {
   if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError('options must be an object');
   return options;
 }
 

@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import path from 'node:path';
 
 import { makeTestCertificates } from './test-certs.mjs';
+import { closingLines, countFile } from './test-summary.mjs';
 import { childCoverageDir } from './coverage-children.mjs';
 import { buildCoverageAddon, coverageAddon, coverageDir, report, vitestCoverageArgs } from './coverage.mjs';
 import { ensureWine, root, runWindowsNode, stopWine, toWinePath } from './wine.mjs';
@@ -28,12 +29,6 @@ function vitestArgs(project, outFile, coverageOut) {
     '--reporter=json',
     `--outputFile.json=${outFile}`,
   ];
-}
-
-function counts(file) {
-  if (!existsSync(file)) return null;
-  const r = JSON.parse(readFileSync(file, 'utf8'));
-  return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrors ?? 0), skipped: r.numPendingTests + r.numTodoTests, total: r.numTotalTests };
 }
 
 const summary = [];
@@ -84,12 +79,9 @@ if (want('unit')) {
   const out = path.join(results, 'unit.json');
   const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: childCoverageDir(coverageDir, 'unit') } : process.env;
   const r = spawnSync(process.execPath, [vitest, ...vitestArgs('unit', out, path.join(coverageDir, 'unit'))], { cwd: root, stdio: 'inherit', env });
-  const c = counts(out);
-  if (!c) {
-    console.error('test: the unit run produced no results');
-    exitCode = 1;
-  } else summary.push(['unit', `host Node ${process.version}`, c]);
-  if (r.status !== 0) exitCode = 1;
+  const c = countFile(out);
+  summary.push(['unit', `host Node ${process.version}`, c]);
+  if (r.status !== 0 || c.failed > 0) exitCode = 1;
 }
 
 if (want('integration')) {
@@ -126,25 +118,14 @@ if (want('integration')) {
     stopWine();
     where = `Wine's BITS, Windows Node ${process.version} under Wine`;
   }
-  const c = counts(out);
-  if (!c) {
-    console.error('test: the integration run produced no results (see .test-results/integration.log)');
-    exitCode = 1;
-  } else summary.push(['integration', where, c]);
-  if (code !== 0) exitCode = 1;
+  const c = countFile(out);
+  if (c.problems.includes('the run produced no results')) console.error('test: the integration run produced no results (see .test-results/integration.log)');
+  summary.push(['integration', where, c]);
+  if (code !== 0 || c.failed > 0) exitCode = 1;
 }
 
 if (coverage) await report(['unit', 'integration'].filter(want));
 
-let passed = 0;
-let failed = 0;
 console.log('');
-for (const [name, where, c] of summary) {
-  console.log(`${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped of ${c.total} tests (${where})`);
-  passed += c.passed;
-  failed += c.failed;
-}
-for (const message of setupFailures) console.log(`failed before the suites: ${message}`);
-failed += setupFailures.length;
-console.log(`${passed} passed, ${failed} failed`);
+for (const line of closingLines(summary, setupFailures)) console.log(line);
 process.exit(exitCode);

@@ -27,7 +27,7 @@ interface CheckedWaitOptions {
 }
 
 function waitOptions(options: WaitOptions): CheckedWaitOptions {
-  if (typeof options !== 'object' || (options as unknown) === null) throw new TypeError('options must be an object');
+  if (typeof options !== 'object' || (options as unknown) === null || Array.isArray(options)) throw new TypeError('options must be an object');
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
   const out: CheckedWaitOptions = {

@@ -13,9 +13,13 @@
 #include <memory>
 #include <vector>
 
+#include "bits/bits_extra.h"
 #include "bits/callback.h"
 #include "bits/cert_validator.h"
 #include "runtime/addon_state.h"
+#include "runtime/com_ptr.h"
+#include "runtime/impersonation.h"
+#include "runtime/strings.h"
 #include "test/failing_job.h"
 #include "test/test_hooks.h"
 
@@ -133,6 +137,45 @@ Napi::Value DebugNullCallbacks(const Napi::CallbackInfo& info) {
   });
 }
 
+// debugNotifyInterface(jobId): whom BITS would call for this job, asked of BITS
+// itself (IBackgroundCopyJob::GetNotifyInterface through a manager of its own,
+// not the addon's records): "ours" (this addon's callback object), "other" or
+// "none". What a closed or forgotten watch would leave registered.
+Napi::Value DebugNotifyInterface(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "expected debugNotifyInterface(jobId)");
+  GUID guid;
+  if (!GuidFromString(ToWide(info[0]), &guid)) {
+    throw Napi::RangeError::New(env, "jobId: a GUID");
+  }
+  AddonState* state = AddonState::From(env);
+  NotifyCallback* raw = state->callback();
+  raw->AddRef();
+  std::shared_ptr<NotifyCallback> callback(raw, [](NotifyCallback* c) { c->Release(); });
+  return state->Schedule(env, "debugNotifyInterface", [callback, guid](ObjectTable&, Call& call) {
+    ComPtr<IBackgroundCopyManager> manager;
+    HRESULT hr = CoCreateInstance(__uuidof(BackgroundCopyManager), nullptr, CLSCTX_LOCAL_SERVER,
+                                  __uuidof(IBackgroundCopyManager), reinterpret_cast<void**>(manager.Put()));
+    if (FAILED(hr)) return hr;
+    EnsureImpersonation(manager.Get());
+    ComPtr<IBackgroundCopyJob> job;
+    if (FAILED(hr = manager->GetJob(guid, job.Put()))) return hr;
+    EnsureImpersonation(job.Get());
+    ComPtr<IUnknown> notify;
+    if (FAILED(hr = job->GetNotifyInterface(notify.Put()))) return hr;
+    const wchar_t* whose = L"none";
+    if (notify) {
+      // COM identity: IUnknown of both sides (in our own process BITS hands back our object).
+      ComPtr<IUnknown> mine, theirs;
+      callback->QueryInterface(IID_IUnknown, reinterpret_cast<void**>(mine.Put()));
+      notify->QueryInterface(IID_IUnknown, reinterpret_cast<void**>(theirs.Put()));
+      whose = mine.Get() == theirs.Get() ? L"ours" : L"other";
+    }
+    call.result = NValue::String(whose);
+    return S_OK;
+  });
+}
+
 }  // namespace
 
 void CountCallback() { callbacksReceived++; }
@@ -142,6 +185,7 @@ void RegisterTestExports(Napi::Env env, Napi::Object exports) {
   exports.Set("debugRoundTrip", Napi::Function::New<DebugRoundTrip>(env, "debugRoundTrip"));
   exports.Set("debugValidate", Napi::Function::New<DebugValidate>(env, "debugValidate"));
   exports.Set("debugNullCallbacks", Napi::Function::New<DebugNullCallbacks>(env, "debugNullCallbacks"));
+  exports.Set("debugNotifyInterface", Napi::Function::New<DebugNotifyInterface>(env, "debugNotifyInterface"));
   RegisterDriverExports(env, exports);
   RegisterConverterExports(env, exports);
   RegisterReleaseDriverExports(env, exports);

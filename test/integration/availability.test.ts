@@ -33,6 +33,7 @@ afterAll(async () => {
 });
 
 describe('bitsAvailability()', () => {
+  // "Users and Network Connections": BITS transfers for an interactively logged-on owner or a service account; Wine's token is interactive
   test.runIf(wine)('Wine: ok, from an interactive token and a demand-start BITS service', async () => {
     const readings = await rawBinding.availability(false);
     // Wine's token carries the INTERACTIVE group (S-1-5-4) and LSA answers UndefinedLogonType (0).
@@ -122,6 +123,7 @@ describe('one-call transfers and availability', () => {
 
   });
 
+  // "Users and Network Connections": a job of an owner who is not logged on stays queued; Wine's one transfer slot stands in for that
   test.runIf(wine)("'never' in a not-logged-on session: a job left queued fails fast with the reasoned error, not at timeoutMs", async () => {
     // Wine runs one job at a time: this one holds the slot, so the next stays queued,
     // as BITS leaves every job of an owner who is not logged on.

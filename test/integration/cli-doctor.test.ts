@@ -47,6 +47,7 @@ describe('bits doctor', () => {
     expect(doc).toMatchObject({ available: true, reason: 'ok', remedy: '', container: false, node: process.version });
     expect(doc.package).toBe((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version);
     // Wine registers qmgr as a demand-start service and only BITS 1.0's manager class.
+    // "BITS Version Numbers": each version registers its own BackgroundCopyManager class; the newest that answers is the version
     if (wine) {
       expect(doc.service.startType).toBe('manual');
       expect(doc.bitsVersion).toBe('1.0');

@@ -9,6 +9,7 @@ import type { BackgroundCopyJob, JobState } from '../../lib/index.js';
 import { startServer } from '../support/http-server.js';
 import type { TestServer } from '../support/http-server.js';
 import { jobFromNative } from '../../lib/job/job.js';
+import { watchedJobCount } from '../../lib/job/watch.js';
 import { cancelQuietly, manager, randomContent, rawBinding, tempFolder, waitForState, wine } from './helpers.js';
 
 const a = randomContent(300_000);
@@ -116,12 +117,22 @@ describe('events', () => {
     const job = jobFromNative(counted);
     created.push(await (await manager()).getJob(job.id));
     job.pollIntervalMs = 50;
+    const watchesBefore = watchedJobCount();
     let events = 0;
-    job.on('modification', () => events++);
-    job.on('state', () => events++);
+    // Counted from close() on: addFile's own 'modification' may arrive before it.
+    const count = (): void => {
+      if (closed) events++;
+    };
+    job.on('modification', count);
+    job.on('state', count);
     await job.addFile(server.url('b.bin'), path.join(folder.dir, 'closed-b.bin'));
+    expect(watchedJobCount()).toBe(watchesBefore + 1);
+    await vi.waitFor(async () => expect(await rawBinding.debugNotifyInterface(job.id)).toBe('ours'), { timeout: 10_000, interval: 20 });
     job.close();
     closed = true;
+    // What a forgotten watch would leak: its poller, and BITS's reference to our callback.
+    expect(watchedJobCount()).toBe(watchesBefore);
+    await vi.waitFor(async () => expect(await rawBinding.debugNotifyInterface(job.id)).toBe('none'), { timeout: 10_000, interval: 20 });
     const again = await (await manager()).getJob(job.id);
     await again.resume();
     await again.waitForTransfer({ pollIntervalMs: 50 });
@@ -176,7 +187,6 @@ describe('one-call transfers', () => {
     expect(readFileSync(pa).equals(a)).toBe(true);
     expect(readFileSync(pb).equals(b)).toBe(true);
     expect(result).toMatchObject({ bytesTransferred: a.length + b.length, files: [{ localPath: pa }, { localPath: pb }] });
-    expect(result.durationMs).toBeGreaterThanOrEqual(0);
     expect(progress.at(-1)).toBe(a.length + b.length);
     const gets = server.requests.filter((r) => r.path === '/a.bin' && r.method === 'GET');
     expect(gets.length).toBeGreaterThan(0);
@@ -211,15 +221,41 @@ describe('one-call transfers', () => {
   });
 
   test('startDownload() returns at once; getJob reattaches and waits, with events', async () => {
+    // The body waits until the reattached job listens: its events cannot be missed.
+    let release = (): void => undefined;
+    const held = await startServer({ 'held.bin': b }, { hold: new Promise<void>((r) => (release = r)) });
     const dest = path.join(folder.dir, 'async-b.bin');
-    const started = await startDownload(server.url('b.bin'), dest);
+    const started = await startDownload(held.url('held.bin'), dest);
     const id = started.id;
     started.close();
     const job = await (await manager()).getJob(id);
     created.push(job);
+    job.pollIntervalMs = 50;
+    const states: JobState[] = [];
+    let transferred = 0;
+    job.on('state', (s) => states.push(s));
+    job.on('transferred', () => transferred++);
+    // The watch's first read (the baseline) is in before the transfer may end.
+    await vi.waitFor(() => expect(rawBinding.debugStats().pendingCalls).toBe(0), { timeout: 10_000, interval: 20 });
+    release();
     await job.waitForTransfer({ pollIntervalMs: 50 });
+    await vi.waitFor(() => expect(transferred).toBe(1), { timeout: 10_000, interval: 20 });
+    expect(states.at(-1)).toBe('transferred');
+    job.removeAllListeners();
     expect(await job.complete()).toBe('complete');
     expect(readFileSync(dest).equals(b)).toBe(true);
+    await held.close();
+  });
+
+  test("download()'s durationMs spans the transfer: no less than a paced server takes to send, no more than the call", async () => {
+    // 400,000 bytes at 800,000 bytes/s: ten 50 ms intervals of the server's pacing timer.
+    const paced = await startServer({ 'paced.bin': randomContent(400_000) }, { bytesPerSecond: 800_000 });
+    const t0 = Date.now();
+    const result = await download(paced.url('paced.bin'), path.join(folder.dir, 'paced.bin'), { pollIntervalMs: 50 });
+    const elapsed = Date.now() - t0;
+    expect(result.durationMs).toBeGreaterThanOrEqual(500);
+    expect(result.durationMs).toBeLessThanOrEqual(elapsed);
+    await paced.close();
   });
 
   test('bad options reject before a job is made', async () => {

@@ -157,3 +157,31 @@ export async function serviceGone(): Promise<string | null> {
   const where = wine ? "Wine's BITS service" : 'The BITS service';
   return `${where} is gone (${e.code} in ${e.method}): an earlier test killed it or stopped it. Under Wine the usual cause is cancelling a job while it transfers (README, "Testing on Linux with Wine"); end the server's response first.`;
 }
+
+/** States of jobs that are over: Wine lists them for a while (README, Wine), Windows drops them. */
+const ENDED: readonly JobState[] = ['acknowledged', 'cancelled'];
+
+/** Every live job in the queue (all users' that we may see), by id: its name and state. */
+export async function liveJobs(): Promise<Map<string, string>> {
+  const live = new Map<string, string>();
+  for (const job of await (await manager()).listJobs()) {
+    const about = await Promise.all([job.getState(), job.getDisplayName()]).catch(() => null);
+    job.close();
+    // A job that went between the listing and the read is not live.
+    if (about && !ENDED.includes(about[0])) live.set(job.id, `'${about[1]}' ${about[0]}`);
+  }
+  return live;
+}
+
+/**
+ * What a test file left in BITS's queue: each live job that was not there before
+ * it ran, or null when the queue is as the file found it. Counted by state, not
+ * by the length of the list: Wine lists finished jobs for a while.
+ */
+export async function jobsLeftBehind(before: ReadonlyMap<string, string>): Promise<string | null> {
+  const gone = await serviceGone();
+  if (gone) return null; // reported by the next file's first test; the service took the jobs with it
+  const left = [...(await liveJobs())].filter(([id]) => !before.has(id));
+  if (left.length === 0) return null;
+  return `${left.length} live job(s) left in BITS's queue by this file (each file must cancel or complete what it made):\n${left.map(([id, what]) => `  ${id} ${what}`).join('\n')}`;
+}

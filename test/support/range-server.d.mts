@@ -16,6 +16,8 @@ export interface TestServerOptions {
   bytesPerSecond?: number;
   /** Serve HTTPS with this PEM key and certificate; url() is then https://127.0.0.1:<port>/<name> (the test leaf names 127.0.0.1). */
   tls?: { key: Buffer; cert: Buffer };
+  /** Response bodies wait for this promise (headers go at once): a transfer that ends when the test says. */
+  hold?: Promise<unknown>;
 }
 
 export function startServer(files?: Record<string, Buffer>, options?: TestServerOptions): Promise<TestServer>;

@@ -10,7 +10,7 @@ import { clearInterval, setInterval } from 'node:timers';
 
 /**
  * @param {Record<string, Buffer>} [files] served at /<name>
- * @param {{ bytesPerSecond?: number; tls?: { key: Buffer; cert: Buffer } }} [options]
+ * @param {{ bytesPerSecond?: number; tls?: { key: Buffer; cert: Buffer }; hold?: Promise<unknown> }} [options]
  */
 export async function startServer(files = {}, options = {}) {
   const store = new Map(Object.entries(files).map(([k, v]) => [`/${k}`, v]));
@@ -53,6 +53,12 @@ export async function startServer(files = {}, options = {}) {
       return;
     }
     const slice = body.subarray(start, end + 1);
+    if (options.hold) {
+      // Headers now, the body once the test lets it go.
+      res.flushHeaders();
+      void options.hold.then(() => res.destroyed || res.end(slice));
+      return;
+    }
     if (!options.bytesPerSecond) {
       res.end(slice);
       return;

@@ -81,6 +81,8 @@ export interface TestBinding extends NativeBinding {
   debugValidate(fn: (certificate: Buffer, encodingType: number) => unknown, certificate: Buffer, limitMs: number): Promise<number>;
   /** Every method of the addon's IBackgroundCopyCallback3 with null job and file pointers; their HRESULTs. */
   debugNullCallbacks(): Promise<number[]>;
+  /** Whom BITS would call for this job, asked of BITS (GetNotifyInterface): this addon's callback object, another, or none. */
+  debugNotifyInterface(jobId: string): Promise<'ours' | 'other' | 'none'>;
   /** Calls the addon's callback as BITS would (native/test/callback_driver.cc); see DriveCallbacksPlan. */
   debugDriveCallbacks(jobId: string, plan: DriveCallbacksPlan): Promise<DriveResult>;
   /** Asks a validator for `fn`, as setServerCertificateValidation makes, from threads of the driver's own. */

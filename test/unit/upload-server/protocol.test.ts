@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 
 import { PROTOCOL } from '../../support/bits-client.js';
 import type { Answer } from '../../support/bits-client.js';
@@ -190,13 +190,21 @@ describe('limits', () => {
   test('an idle session expires after sessionTimeoutMs: then BG_E_SESSION_NOT_FOUND', async () => {
     await u.close();
     u = await startUploads({ sessionTimeoutMs: 300 });
-    const id = await u.client.create('/e.bin');
-    const created = Date.now();
-    expectAck(await u.client.fragment('/e.bin', id, 0, Buffer.alloc(10), 20));
-    const touched = Date.now();
-    expect(touched - created).toBeLessThan(300); // else the test proves nothing about idling
-    while (Date.now() - touched <= 310) await new Promise((r) => setTimeout(r, 10));
-    expectError(await u.client.fragment('/e.bin', id, 10, Buffer.alloc(10), 20), 500, '0x8020001F');
-    expect(u.files()).toEqual([]);
+    // The clock alone is fake (sockets and timers stay real): idling is set, not slept.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const start = Date.now();
+      const id = await u.client.create('/e.bin');
+      expectAck(await u.client.fragment('/e.bin', id, 0, Buffer.alloc(5), 20));
+      // Idle exactly the limit: still alive, and this packet touches it again.
+      vi.setSystemTime(start + 300);
+      expectAck(await u.client.fragment('/e.bin', id, 5, Buffer.alloc(5), 20));
+      // One millisecond past the limit since that packet: gone.
+      vi.setSystemTime(start + 300 + 301);
+      expectError(await u.client.fragment('/e.bin', id, 10, Buffer.alloc(10), 20), 500, '0x8020001F');
+      expect(u.files()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,0 +1,54 @@
+// The counting behind `npm test`'s closing line, "N passed, N failed": what one
+// project's Vitest JSON report (--reporter=json) says passed and failed. A test
+// file that failed outside any test (it did not load: a missing addon, a syntax
+// error, a throw at import) has no test results of its own, and a project that
+// ran no test at all proves nothing: each counts as one failure, so the closing
+// line can never read "0 failed" for a run that exits 1.
+import { existsSync, readFileSync } from 'node:fs';
+
+/**
+ * Counts of one project. `report` is the parsed JSON report, or null when the
+ * run wrote none (it crashed, or never started).
+ */
+export function countReport(report) {
+  if (!report) return { passed: 0, failed: 1, skipped: 0, total: 0, problems: ['the run produced no results'] };
+  const problems = [];
+  for (const file of report.testResults ?? []) {
+    // A file that failed while none of its tests did: it failed to load or threw outside a test.
+    if (file.status === 'failed' && !(file.assertionResults ?? []).some((t) => t.status === 'failed')) {
+      problems.push(`${file.name} failed outside its tests: ${String(file.message ?? '').split('\n')[0]}`);
+    }
+  }
+  const passed = report.numPassedTests ?? 0;
+  let failed = (report.numFailedTests ?? 0) + (report.numRuntimeErrors ?? 0) + problems.length;
+  if (passed + (report.numFailedTests ?? 0) === 0 && problems.length === 0) {
+    problems.push('no test ran');
+    failed++;
+  }
+  return { passed, failed, skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0), total: report.numTotalTests ?? 0, problems };
+}
+
+/** countReport of the JSON file at `file` (null when there is none). */
+export function countFile(file) {
+  return countReport(existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null);
+}
+
+/**
+ * The lines that end the run: one per project, one per failure outside the
+ * suites (`setupFailures`, each counted once), and the closing line.
+ * `projects`: [name, where, counts] in the order they ran.
+ */
+export function closingLines(projects, setupFailures = []) {
+  const lines = [];
+  let passed = 0;
+  let failed = setupFailures.length;
+  for (const [name, where, c] of projects) {
+    lines.push(`${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped of ${c.total} tests (${where})`);
+    for (const p of c.problems) lines.push(`  counted as failed: ${p}`);
+    passed += c.passed;
+    failed += c.failed;
+  }
+  for (const message of setupFailures) lines.push(`failed before the suites: ${message}`);
+  lines.push(`${passed} passed, ${failed} failed`);
+  return lines;
+}
