@@ -1,5 +1,6 @@
 // npm run bench: builds the raw C++ baseline with the project's toolchain, then
-// runs bench/bench.mjs where BITS is (natively on Windows, under Wine elsewhere).
+// runs bench/bench.mjs where BITS is (natively on Windows, under Wine elsewhere),
+// after the host-Node benches of the upload server and the plain-HTTP fallback.
 // Results go to bench/results/<date>-<platform>.json. Not part of npm test.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +23,9 @@ if (!existsSync(path.join(root, 'dist', 'index.js'))) {
 // The upload server's bench: host Node on dist/, no BITS (bench/results/<date>-upload.json).
 if (spawnSync(process.execPath, [path.join(root, 'bench', 'upload-bench.mjs')], { stdio: 'inherit' }).status !== 0) console.error('bench: the upload bench failed');
 const date = new Date().toISOString().slice(0, 10);
+// The plain-HTTP fallback's bench: host Node on dist/, no BITS (bench/results/<date>-fallback.json).
+const fallbackResults = path.join(root, 'bench', 'results', `${date}-fallback.json`);
+if (spawnSync(process.execPath, [path.join(root, 'bench', 'fallback-bench.mjs'), fallbackResults], { stdio: 'inherit' }).status !== 0) console.error('bench: the fallback bench failed');
 if (process.platform === 'win32') {
   const results = path.join(root, 'bench', 'results', `${date}-windows.json`);
   const r = spawnSync(process.execPath, ['--expose-gc', path.join(root, 'bench', 'bench.mjs'), rawBench, results], { stdio: 'inherit' });
