@@ -149,9 +149,9 @@ Napi::Value DebugNotifyInterface(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "jobId: a GUID");
   }
   AddonState* state = AddonState::From(env);
-  NotifyCallback* raw = state->callback();
+  IUnknown* raw = state->notifier();
   raw->AddRef();
-  std::shared_ptr<NotifyCallback> callback(raw, [](NotifyCallback* c) { c->Release(); });
+  std::shared_ptr<IUnknown> callback(raw, [](IUnknown* c) { c->Release(); });
   return state->Schedule(env, "debugNotifyInterface", [callback, guid](ObjectTable&, Call& call) {
     ComPtr<IBackgroundCopyManager> manager;
     HRESULT hr = CoCreateInstance(__uuidof(BackgroundCopyManager), nullptr, CLSCTX_LOCAL_SERVER,
