@@ -86,6 +86,7 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   get pollIntervalMs(): number {
     return this.#pollIntervalMs;
   }
+  /** RangeError outside 10 to 3,600,000 ms; TypeError if not a number. */
   set pollIntervalMs(ms: number) {
     this.#pollIntervalMs = requireInterval('pollIntervalMs', ms);
   }
