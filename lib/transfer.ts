@@ -178,8 +178,6 @@ async function startTransfer(kind: 'download' | 'upload', files: readonly FileSp
   }
 }
 
-type Never = TransferOptions & { fallback?: 'never' };
-
 /**
  * Downloads one URL to a full local path, or several `{ remoteUrl, localPath }`
  * pairs in one job, and resolves when the files are in place. With `fallback:
@@ -204,8 +202,8 @@ export async function upload(localPath: string, remoteUrl: string, options?: Tra
  * With `fallback: 'when-unavailable'` it may return an HttpTransfer instead
  * (`via: 'http'`), which runs in this process only.
  */
-export async function startDownload(remoteUrl: string, localPath: string, options?: Never): Promise<BackgroundCopyJob>;
-export async function startDownload(files: readonly FileSpec[], options?: Never): Promise<BackgroundCopyJob>;
+export async function startDownload(remoteUrl: string, localPath: string, options?: TransferOptions & { fallback?: 'never' }): Promise<BackgroundCopyJob>;
+export async function startDownload(files: readonly FileSpec[], options?: TransferOptions & { fallback?: 'never' }): Promise<BackgroundCopyJob>;
 export async function startDownload(remoteUrl: string, localPath: string, options?: TransferOptions): Promise<BackgroundCopyJob | HttpTransfer>;
 export async function startDownload(files: readonly FileSpec[], options?: TransferOptions): Promise<BackgroundCopyJob | HttpTransfer>;
 export async function startDownload(source: Files, localOrOptions?: string | TransferOptions, maybeOptions?: TransferOptions): Promise<BackgroundCopyJob | HttpTransfer> {
@@ -214,7 +212,7 @@ export async function startDownload(source: Files, localOrOptions?: string | Tra
 }
 
 /** Starts an upload and returns the job without waiting; see startDownload. */
-export async function startUpload(localPath: string, remoteUrl: string, options?: Never): Promise<BackgroundCopyJob>;
+export async function startUpload(localPath: string, remoteUrl: string, options?: TransferOptions & { fallback?: 'never' }): Promise<BackgroundCopyJob>;
 export async function startUpload(localPath: string, remoteUrl: string, options?: TransferOptions): Promise<BackgroundCopyJob | HttpTransfer>;
 export async function startUpload(localPath: string, remoteUrl: string, options?: TransferOptions): Promise<BackgroundCopyJob | HttpTransfer> {
   return startTransfer('upload', [{ remoteUrl, localPath }], options);
