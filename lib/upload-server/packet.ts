@@ -77,10 +77,10 @@ export function packetType(req: IncomingMessage): PacketType {
 }
 
 /**
- * The packet's body length from Content-Length. BITS sends Content-Length on
- * every packet (Microsoft's packet pages: "Content-Length is required even if
- * the body contains no content"), so a packet without one (chunked, or no
- * length at all) gets 411 Length Required.
+ * The packet's body length from Content-Length. Windows' BITS sends it on every
+ * packet (Microsoft's packet pages: "Content-Length is required even if the body
+ * contains no content"), and a Fragment without one (chunked, or no length at
+ * all) gets 411 Length Required.
  */
 export function bodyLength(req: IncomingMessage): number {
   const v = header(req, 'content-length');
@@ -89,8 +89,15 @@ export function bodyLength(req: IncomingMessage): number {
   return Number(v.trim());
 }
 
-/** Ping, Create-Session, Close-Session and Cancel-Session carry no body. */
+/**
+ * Ping, Create-Session, Close-Session and Cancel-Session carry no body. Without
+ * Content-Length and Transfer-Encoding a request has none (RFC 9110 8.6 even
+ * asks clients not to send Content-Length: 0 for a method that expects no
+ * content, and undici, Node's fetch, follows it for BITS_POST), so only a length
+ * or a chunked body that says otherwise is refused.
+ */
 export function requireNoBody(req: IncomingMessage): void {
+  if (header(req, 'content-length') === undefined && req.headers['transfer-encoding'] === undefined) return;
   if (bodyLength(req) !== 0) throw new PacketError(400, HRESULT.E_INVALIDARG, 'this packet takes no body');
 }
 

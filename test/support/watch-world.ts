@@ -150,6 +150,7 @@ export class World {
       getNoProgressTimeout: () => Promise.resolve(0xffffffff),
       subscribe: () => log('subscribe'),
       unsubscribe: () => log('unsubscribe'),
+      describe: () => `Job ${this.id}`,
       close: () => {
         this.registered.delete(n);
         this.closedNatives.add(n);

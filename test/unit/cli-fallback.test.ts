@@ -85,7 +85,7 @@ describe.skipIf(process.platform === 'win32')('bits off Windows', { timeout: 30_
     const run = await bits(['upload', '--fallback', 'when-unavailable', local, `http://127.0.0.1:${uploadPort}/in/up.bin`], { NO_COLOR: '1' });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('via plain HTTP: BITS is unavailable here (not-windows)');
-    expect(readFileSync(path.join(served, 'up.bin')).equals(body)).toBe(true);
+    expect(readFileSync(path.join(served, 'in', 'up.bin')).equals(body)).toBe(true);
   });
 
   test('without --fallback a transfer exits 3 naming the platform, not a path error', async () => {

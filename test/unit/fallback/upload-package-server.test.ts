@@ -51,7 +51,7 @@ test('uploads a file that the server stores byte for byte, with monotonic progre
   const seen: HttpProgress[] = [];
   const result = await httpUpload(`http://127.0.0.1:${port}/up/data.bin`, local, { fragmentSize: MiB, onProgress: (p) => seen.push(p) });
   expect(result).toEqual({ bytesTransferred: data.length, bytesTotal: data.length });
-  expect(readFileSync(path.join(serverDir, 'data.bin')).equals(data)).toBe(true);
+  expect(readFileSync(path.join(serverDir, 'up', 'data.bin')).equals(data)).toBe(true);
   expect(events.map((e) => e.type)).toContain('session-closed');
   for (let i = 1; i < seen.length; i++) expect(seen[i]?.bytesTransferred).toBeGreaterThan(seen[i - 1]?.bytesTransferred as number);
   expect(seen.at(-1)).toEqual({ bytesTransferred: data.length, bytesTotal: data.length });
@@ -84,7 +84,7 @@ test('a server restarted mid-upload: the client retries and goes on in the same 
   await serve(second, {}, port);
   const result = await upload;
   expect(result.bytesTransferred).toBe(data.length);
-  expect(readFileSync(path.join(serverDir, 'big.bin')).equals(data)).toBe(true);
+  expect(readFileSync(path.join(serverDir, 'up', 'big.bin')).equals(data)).toBe(true);
   // One session over both servers: the second continued it, and was sent only what it lacked.
   expect(first.filter((e) => e.type === 'session-created')).toHaveLength(1);
   expect(second.filter((e) => e.type === 'session-created')).toHaveLength(0);

@@ -218,11 +218,12 @@ const ROWS: Row[] = [
     },
   },
   {
-    section: 'BITS packet pages ("Content-Length is required")',
-    rule: 'a packet without Content-Length gets 411 with BITS-Error; the connection carries on',
+    section: 'BITS packet pages ("Content-Length is required"); RFC 9110 8.6 (no length, no content)',
+    rule: 'a Fragment without Content-Length gets 411 with BITS-Error; a bodiless Ping without one is answered; the connection carries on',
     run: async (u) => {
-      const noLength = 'BITS_POST /a.bin HTTP/1.1\r\nHost: x\r\nBITS-Packet-Type: Ping\r\n\r\n';
-      const ping = 'BITS_POST /a.bin HTTP/1.1\r\nHost: x\r\nBITS-Packet-Type: Ping\r\nContent-Length: 0\r\n\r\n';
+      const session = await u.client.create('/a.bin');
+      const noLength = `BITS_POST /a.bin HTTP/1.1\r\nHost: x\r\nBITS-Packet-Type: Fragment\r\nBITS-Session-Id: ${session}\r\nContent-Range: bytes 0-0/1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n`;
+      const ping = 'BITS_POST /a.bin HTTP/1.1\r\nHost: x\r\nBITS-Packet-Type: Ping\r\n\r\n';
       const raw = await rawExchange(u.port, noLength + ping, (t) => statuses(t).length === 2);
       expect(statuses(raw)).toEqual([411, 200]);
       expect(raw).toMatch(/\r\nBITS-Error-Code: 0x8019019B\r\n/i);
