@@ -230,14 +230,6 @@ Napi::Value Job::Subscribe(const Napi::CallbackInfo& info) {
       job->SetNotifyFlags(all);
     }
     objects.SetOnRelease(jobId, ObjectTable::Slot::Notify, [job, previous]() {
-      // A TRANSFERRED job keeps its registration (it goes with the job): Wine's
-      // transfer thread calls JobTransferred right after the job turns TRANSFERRED,
-      // through the registered interface and without a reference of its own, and
-      // SetNotifyInterface releases that interface unguarded; released during the
-      // call, the thread never returns and no later job transfers. BITS calls a
-      // transferred job's JobTransferred once, so nothing more is lost.
-      BG_JOB_STATE state;
-      if (SUCCEEDED(job->GetState(&state)) && state == BG_JOB_STATE_TRANSFERRED) return;
       job->SetNotifyInterface(nullptr);
       job->SetNotifyFlags(previous);
     });
