@@ -19,8 +19,18 @@ export function countReport(report) {
       problems.push(`${file.name} failed outside its tests: ${String(file.message ?? '').split('\n')[0]}`);
     }
   }
+  // Tests Vitest left 'pending' (not 'skipped': a skipIf/runIf test is 'skipped')
+  // never ran: their file's worker died (a crash reported only as an unhandled
+  // "Worker exited unexpectedly", which the report does not carry) or the run stopped.
+  let neverRan = 0;
+  for (const file of report.testResults ?? []) {
+    const pending = (file.assertionResults ?? []).filter((t) => t.status === 'pending').length;
+    if (pending > 0) problems.push(`${file.name}: ${pending} test(s) never ran (the file's worker died, or the run stopped)`);
+    neverRan += pending;
+  }
   const passed = report.numPassedTests ?? 0;
-  let failed = (report.numFailedTests ?? 0) + (report.numRuntimeErrors ?? 0) + problems.length;
+  const unloaded = problems.length - problems.filter((p) => p.includes('never ran')).length;
+  let failed = (report.numFailedTests ?? 0) + (report.numRuntimeErrors ?? 0) + unloaded + neverRan;
   if (passed + (report.numFailedTests ?? 0) === 0 && problems.length === 0) {
     problems.push('no test ran');
     failed++;

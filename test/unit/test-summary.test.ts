@@ -64,4 +64,25 @@ describe("npm test's closing line", { timeout: 120_000 }, () => {
     expect(countFile(out)).toMatchObject({ passed: 3, failed: 1, problems: [] });
     expect(closingLines([['unit', 'host', countFile(out)]], ['npm pack failed']).at(-1)).toBe('3 passed, 2 failed');
   });
+
+  test("a file whose worker died: its tests are left 'pending' (Vitest's own report of such a run) and each counts as failed", () => {
+    // The shape Vitest 4 wrote for an integration run in which a Windows Node worker
+    // crashed: 'pending' tests that never ran, beside 'skipped' ones (runIf) and
+    // an unhandled "Worker exited unexpectedly" that the report does not carry.
+    const report = {
+      numTotalTests: 5,
+      numPassedTests: 2,
+      numFailedTests: 0,
+      numPendingTests: 1,
+      numTodoTests: 0,
+      testResults: [
+        { name: 'a.test.ts', status: 'passed', assertionResults: [{ status: 'passed' }, { status: 'passed' }, { status: 'skipped' }] },
+        { name: 'b.test.ts', status: 'passed', assertionResults: [{ status: 'pending' }, { status: 'pending' }] },
+      ],
+    };
+    const c = countReport(report);
+    expect(c).toMatchObject({ passed: 2, failed: 2, skipped: 1 });
+    expect(c.problems).toEqual(["b.test.ts: 2 test(s) never ran (the file's worker died, or the run stopped)"]);
+    expect(closingLines([['integration', 'wine', c]]).at(-1)).toBe('2 passed, 2 failed');
+  });
 });
