@@ -138,26 +138,37 @@ int ReadUserSession(const std::vector<BYTE>& user) {
   DWORD nameLen = 256, domainLen = 256;
   SID_NAME_USE use;
   if (!LookupAccountSidW(nullptr, sid, name, &nameLen, domain, &domainLen, &use)) return -1;
+  // wtsapi32.dll is loaded here, not linked: Server Core and Nano Server
+  // containers may lack it, and the addon must load there all the same.
+  HMODULE wts = LoadLibraryExW(L"wtsapi32.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
+  if (!wts) return -1;
+  auto enumerate = reinterpret_cast<decltype(&WTSEnumerateSessionsW)>(
+      reinterpret_cast<void*>(GetProcAddress(wts, "WTSEnumerateSessionsW")));
+  auto query = reinterpret_cast<decltype(&WTSQuerySessionInformationW)>(
+      reinterpret_cast<void*>(GetProcAddress(wts, "WTSQuerySessionInformationW")));
+  auto release =
+      reinterpret_cast<decltype(&WTSFreeMemory)>(reinterpret_cast<void*>(GetProcAddress(wts, "WTSFreeMemory")));
   PWTS_SESSION_INFOW sessions = nullptr;
   DWORD count = 0;
-  if (!WTSEnumerateSessionsW(WTS_CURRENT_SERVER_HANDLE, 0, 1, &sessions, &count)) return -1;
+  if (!enumerate || !query || !release || !enumerate(WTS_CURRENT_SERVER_HANDLE, 0, 1, &sessions, &count)) {
+    FreeLibrary(wts);
+    return -1;
+  }
   bool anyUser = false, found = false;
   for (DWORD i = 0; i < count && !found; i++) {
     LPWSTR who = nullptr, where = nullptr;
     DWORD bytes = 0;
-    if (WTSQuerySessionInformationW(WTS_CURRENT_SERVER_HANDLE, sessions[i].SessionId, WTSUserName, &who, &bytes) &&
-        who && *who) {
+    if (query(WTS_CURRENT_SERVER_HANDLE, sessions[i].SessionId, WTSUserName, &who, &bytes) && who && *who) {
       anyUser = true;
-      if (WTSQuerySessionInformationW(WTS_CURRENT_SERVER_HANDLE, sessions[i].SessionId, WTSDomainName, &where,
-                                      &bytes) &&
-          where) {
+      if (query(WTS_CURRENT_SERVER_HANDLE, sessions[i].SessionId, WTSDomainName, &where, &bytes) && where) {
         found = _wcsicmp(who, name) == 0 && _wcsicmp(where, domain) == 0;
       }
     }
-    if (who) WTSFreeMemory(who);
-    if (where) WTSFreeMemory(where);
+    if (who) release(who);
+    if (where) release(where);
   }
-  WTSFreeMemory(sessions);
+  release(sessions);
+  FreeLibrary(wts);
   return found ? 1 : anyUser ? 0 : -1;
 }
 
