@@ -3,14 +3,17 @@
 // file that failed outside any test (it did not load: a missing addon, a syntax
 // error, a throw at import) has no test results of its own, and a project that
 // ran no test at all proves nothing: each counts as one failure, so the closing
-// line can never read "0 failed" for a run that exits 1.
+// line can never read "0 failed" for a run that exits 1. Nor can a run whose
+// Vitest exited non-zero for an error its report does not carry: an unhandled
+// error, or a worker that died after its file's tests had passed.
 import { existsSync, readFileSync } from 'node:fs';
 
 /**
  * Counts of one project. `report` is the parsed JSON report, or null when the
- * run wrote none (it crashed, or never started).
+ * run wrote none (it crashed, or never started). `exitCode`, when given, is
+ * Vitest's: non-zero with no failure in the report counts as one failure.
  */
-export function countReport(report) {
+export function countReport(report, exitCode) {
   if (!report) return { passed: 0, failed: 1, skipped: 0, total: 0, problems: ['the run produced no results'] };
   const problems = [];
   for (const file of report.testResults ?? []) {
@@ -35,12 +38,16 @@ export function countReport(report) {
     problems.push('no test ran');
     failed++;
   }
+  if (typeof exitCode === 'number' && exitCode !== 0 && failed === 0) {
+    problems.push(`Vitest exited ${exitCode}, but its report counts no failure: an error outside the tests (an unhandled error, or "Worker exited unexpectedly"); see the run's output`);
+    failed++;
+  }
   return { passed, failed, skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0), total: report.numTotalTests ?? 0, problems };
 }
 
 /** countReport of the JSON file at `file` (null when there is none). */
-export function countFile(file) {
-  return countReport(existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null);
+export function countFile(file, exitCode) {
+  return countReport(existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null, exitCode);
 }
 
 /**

@@ -79,7 +79,7 @@ if (want('unit')) {
   const out = path.join(results, 'unit.json');
   const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: childCoverageDir(coverageDir, 'unit') } : process.env;
   const r = spawnSync(process.execPath, [vitest, ...vitestArgs('unit', out, path.join(coverageDir, 'unit'))], { cwd: root, stdio: 'inherit', env });
-  const c = countFile(out);
+  const c = countFile(out, r.status ?? 1);
   summary.push(['unit', `host Node ${process.version}`, c]);
   if (r.status !== 0 || c.failed > 0) exitCode = 1;
 }
@@ -118,7 +118,7 @@ if (want('integration')) {
     stopWine();
     where = `Wine's BITS, Windows Node ${process.version} under Wine`;
   }
-  const c = countFile(out);
+  const c = countFile(out, code ?? 1);
   if (c.problems.includes('the run produced no results')) console.error('test: the integration run produced no results (see .test-results/integration.log)');
   summary.push(['integration', where, c]);
   if (code !== 0 || c.failed > 0) exitCode = 1;

@@ -20,13 +20,18 @@ afterAll(() => {
 
 /** Runs Vitest on `files` (name to source) and returns the path of its JSON report. */
 function vitestReport(files: Record<string, string>): string {
+  return vitestRun(files).out;
+}
+
+/** Runs Vitest on `files`: the path of its JSON report and its exit code. */
+function vitestRun(files: Record<string, string>): { out: string; status: number | null } {
   const dir = mkdtempSync(path.join(tmpdir(), 'test-summary-'));
   dirs.push(dir);
   for (const [name, source] of Object.entries(files)) writeFileSync(path.join(dir, name), source);
   const out = path.join(dir, 'report.json');
   const r = spawnSync(process.execPath, [vitest, 'run', '--root', dir, '--passWithNoTests', '--reporter=json', `--outputFile.json=${out}`], { cwd: dir, encoding: 'utf8' });
   expect(r.error).toBeUndefined();
-  return out;
+  return { out, status: r.status };
 }
 
 const passing = "import { test, expect } from 'vitest';\ntest('one', () => expect(1).toBe(1));\ntest('two', () => expect(2).toBe(2));\n";
@@ -84,5 +89,23 @@ describe("npm test's closing line", { timeout: 120_000 }, () => {
     expect(c).toMatchObject({ passed: 2, failed: 2, skipped: 1 });
     expect(c.problems).toEqual(["b.test.ts: 2 test(s) never ran (the file's worker died, or the run stopped)"]);
     expect(closingLines([['integration', 'wine', c]]).at(-1)).toBe('2 passed, 2 failed');
+  });
+
+  test('a run that Vitest fails for an error outside its tests counts one failure, though every test passed', () => {
+    // An error thrown after a test returned is an unhandled error: Vitest fails the
+    // run (exit 1) while its report says every test passed. A worker that dies after
+    // its file's tests passed ("Worker exited unexpectedly") reaches the report the same way.
+    const run = vitestRun({ 'late.test.mjs': "import { test, expect } from 'vitest';\ntest('one', () => { setTimeout(() => { throw new Error('late'); }, 0); expect(1).toBe(1); });\ntest('two', async () => { await new Promise((r) => setTimeout(r, 50)); });\n" });
+    expect(run.status).toBe(1);
+    const report = JSON.parse(readFileSync(run.out, 'utf8')) as { numPassedTests: number; numFailedTests: number };
+    expect(report).toMatchObject({ numPassedTests: 2, numFailedTests: 0 });
+    const c = countFile(run.out, run.status ?? 1);
+    expect(c).toMatchObject({ passed: 2, failed: 1 });
+    expect(c.problems).toHaveLength(1);
+    expect(c.problems[0]).toContain('Vitest exited 1');
+    expect(closingLines([['integration', 'wine', c]]).at(-1)).toBe('2 passed, 1 failed');
+    // The exit code adds nothing when the report already counts the failure.
+    const failing = vitestRun({ 'bad.test.mjs': "import { test, expect } from 'vitest';\ntest('bad', () => expect(1).toBe(2));\n" });
+    expect(countFile(failing.out, failing.status ?? 1)).toMatchObject({ passed: 0, failed: 1, problems: [] });
   });
 });
