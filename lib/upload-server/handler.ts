@@ -15,7 +15,7 @@ import { Destinations } from './destination.js';
 import { FragmentWriteError, StalledBodyError, receiveFragment } from './fragment.js';
 import { pathFromUrl, unsafePathReason } from './names.js';
 import { resolveOptions } from './options.js';
-import { QuotaError, Quotas } from './quota.js';
+import { QUOTA_RETRY_AFTER_S, QuotaError, Quotas } from './quota.js';
 import type { ResolvedOptions, UploadEvent, UploadServerOptions } from './options.js';
 import { BITS_PROTOCOL, CONTEXT, HRESULT, PacketError, ack, fragmentRange, hex, isBitsPost, offersProtocol, packetType, refuse, requireNoBody, sessionId } from './packet.js';
 import type { FragmentRange } from './packet.js';
@@ -27,6 +27,7 @@ import type { SessionState } from './store.js';
 export type UploadHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
 
 const notFound = (): PacketError => new PacketError(500, HRESULT.BG_E_SESSION_NOT_FOUND, 'no such session (unknown or expired)');
+const tooManySessions = (): PacketError => new PacketError(503, HRESULT.BUSY, 'too many open sessions', CONTEXT.server, { 'Retry-After': String(QUOTA_RETRY_AFTER_S) });
 const forbidden = (): PacketError => new PacketError(403, HRESULT.E_ACCESSDENIED, 'not authorised');
 
 /** The HRESULT an onUpload error carries (a numeric `hresult` property), else E_FAIL. */
@@ -153,13 +154,15 @@ class Uploads {
     }
     const reason = unsafePathReason(name);
     if (reason !== null || name === null) throw new PacketError(400, HRESULT.E_INVALIDARG, reason ?? 'no file name in the URL');
-    if (this.store.count() >= this.o.maxSessions) throw new PacketError(503, HRESULT.BUSY, 'too many open sessions');
+    if (this.store.count() >= this.o.maxSessions) throw tooManySessions();
     const target = await this.destinations.prepare(name);
     await this.destinations.check(name, principal, target);
     const id = randomUUID();
     const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const state: SessionState = { version: 1, id, principal, name, url, total: null, received: 0, touched: Date.now(), finished: false, notified: false, failure: null, reply: false };
-    // No await between the quota's count and create(), which takes the slot synchronously.
+    // Counted again with no await before create(), which takes the slot synchronously:
+    // Create-Sessions that passed the check above together cannot all take the last slot.
+    if (this.store.count() >= this.o.maxSessions) throw tooManySessions();
     this.quotas.admitSession(principal);
     await this.store.create(state);
     this.emit({ type: 'session-created', sessionId: `{${id}}`, principal, name });

@@ -167,6 +167,22 @@ describe('quotas', () => {
     expect(answer).toMatch(new RegExp(`\\r\\nBITS-Received-Content-Range: ${3 * MiB}\\r\\n`, 'i'));
   });
 
+  test('Create-Sessions arriving at once: maxSessionsPerPrincipal and maxSessions admit exactly as many as they allow', async () => {
+    const PROTO = { 'BITS-Supported-Protocols': '{7df0354d-249b-430f-820d-3d2a9bef4931}' };
+    u = await startUploads({ maxSessionsPerPrincipal: 2 });
+    const client = u.client;
+    const perPrincipal = await Promise.all([1, 2, 3, 4, 5].map((i) => client.packet(`/p${i}.bin`, 'Create-Session', PROTO)));
+    expect(perPrincipal.map((a) => a.status).sort()).toEqual([200, 200, 503, 503, 503]);
+    expect(u.sessions()).toHaveLength(2);
+    await u.close();
+    u = await startUploads({ maxSessions: 2 });
+    const other = u.client;
+    const global = await Promise.all([1, 2, 3, 4, 5].map((i) => other.packet(`/g${i}.bin`, 'Create-Session', PROTO)));
+    expect(global.map((a) => a.status).sort()).toEqual([200, 200, 503, 503, 503]);
+    for (const a of global.filter((g) => g.status === 503)) busy(a, '0x800700AA'); // ERROR_BUSY, as maxSessions answered before
+    expect(u.sessions()).toHaveLength(2);
+  });
+
   test('quota options are checked when the handler is made', () => {
     const dir = tempDir();
     const make = (o: Partial<UploadServerOptions>) => () => createUploadHandler({ directory: dir, ...o });
