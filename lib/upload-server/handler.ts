@@ -7,7 +7,7 @@
 // its ack. Anything that is not a BITS
 // packet or a reply download goes to `next` (or gets 404/405 standing alone).
 import { randomUUID } from 'node:crypto';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, truncate } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 
@@ -189,6 +189,10 @@ class Uploads {
         await this.store.save(state);
         this.emit({ type: 'fragment', sessionId: `{${s.id}}`, received: state.received, total });
       }
+    } catch (e) {
+      // A failed first fragment keeps no reservation, so it keeps none of its (unacked) bytes either.
+      if (s.total === null) await truncate(this.store.dataPath(s.id), 0).catch(() => undefined);
+      throw e;
     } finally {
       release(); // the saved state holds the total now, or the fragment failed
     }

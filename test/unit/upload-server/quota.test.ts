@@ -89,6 +89,7 @@ describe('quotas', () => {
     const a = await u.client.fragment('/a.bin', id, 0, Buffer.from('a'), 11);
     // [MC-BUP] 3.1.5.2.1: the client returns BG_E_TOO_LARGE (x80200020) to the caller; a 4xx is final.
     expect([a.status, a.headers['bits-error-code'], a.headers['retry-after']]).toEqual([400, '0x80200020', undefined]);
+    expect(quotaEvents(u.events)).toEqual([{ type: 'quota-exceeded', quota: 'bytes-per-principal', principal: '', sessionId: id, limit: 10, requested: 11, status: 400, code: '0x80200020' }]);
     const b = await new BitsClient(u.base).fragment('/a.bin', id, 0, Buffer.from('a'), 10);
     expect(b.status).toBe(200);
     const u2 = await startUploads({ maxTotalBytes: 5 });
@@ -165,6 +166,22 @@ describe('quotas', () => {
     socket.destroy();
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(answer).toMatch(new RegExp(`\\r\\nBITS-Received-Content-Range: ${3 * MiB}\\r\\n`, 'i'));
+  });
+
+  test('a first fragment cut off mid-body gives back its reservation and leaves no bytes on disk outside it', { timeout: 15_000 }, async () => {
+    const MiB = 1 << 20;
+    u = await startUploads({ maxTotalBytes: 4 * MiB });
+    const a = await u.client.create('/a.bin');
+    const socket = connect(u.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(`BITS_POST /a.bin HTTP/1.1\r\nHost: x\r\nBITS-Packet-Type: Fragment\r\nBITS-Session-Id: ${a}\r\nContent-Range: bytes 0-${3 * MiB - 1}/${3 * MiB}\r\nContent-Length: ${3 * MiB}\r\n\r\n`);
+    socket.write(Buffer.alloc(1.5 * MiB, 1));
+    const data = path.join(u.dir, '.bits-sessions', a.slice(1, -1), 'data');
+    await until(() => statSync(data).size >= MiB, 'a batch of session a on disk');
+    socket.destroy(); // the client goes away: nothing of this fragment was acked
+    await until(() => statSync(data).size === 0, 'the unacked bytes of the cut fragment removed', 5000);
+    const b = await u.client.create('/b.bin');
+    expect((await u.client.fragment('/b.bin', b, 0, Buffer.alloc(3), 4 * MiB)).status).toBe(200); // the whole quota is free again
   });
 
   test('Create-Sessions arriving at once: maxSessionsPerPrincipal and maxSessions admit exactly as many as they allow', async () => {
