@@ -7,7 +7,7 @@
 // its ack. Anything that is not a BITS
 // packet or a reply download goes to `next` (or gets 404/405 standing alone).
 import { randomUUID } from 'node:crypto';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, truncate } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 
@@ -15,6 +15,7 @@ import { Destinations } from './destination.js';
 import { FragmentWriteError, StalledBodyError, receiveFragment } from './fragment.js';
 import { pathFromUrl, unsafePathReason } from './names.js';
 import { resolveOptions } from './options.js';
+import { QUOTA_RETRY_AFTER_S, QuotaError, Quotas } from './quota.js';
 import type { ResolvedOptions, UploadEvent, UploadServerOptions } from './options.js';
 import { BITS_PROTOCOL, CONTEXT, HRESULT, PacketError, ack, fragmentRange, hex, isBitsPost, offersProtocol, packetType, refuse, requireNoBody, sessionId } from './packet.js';
 import type { FragmentRange } from './packet.js';
@@ -26,6 +27,7 @@ import type { SessionState } from './store.js';
 export type UploadHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
 
 const notFound = (): PacketError => new PacketError(500, HRESULT.BG_E_SESSION_NOT_FOUND, 'no such session (unknown or expired)');
+const tooManySessions = (): PacketError => new PacketError(503, HRESULT.BUSY, 'too many open sessions', CONTEXT.server, { 'Retry-After': String(QUOTA_RETRY_AFTER_S) });
 const forbidden = (): PacketError => new PacketError(403, HRESULT.E_ACCESSDENIED, 'not authorised');
 
 /** The HRESULT an onUpload error carries (a numeric `hresult` property), else E_FAIL. */
@@ -52,8 +54,10 @@ function writeFailure(e: FragmentWriteError): PacketError {
 class Uploads {
   readonly store: SessionStore;
   readonly destinations: Destinations;
+  readonly quotas: Quotas;
   constructor(readonly o: ResolvedOptions) {
     this.store = new SessionStore(o.directory, o.sessionTimeoutMs, Math.min(o.emptySessionTimeoutMs, o.sessionTimeoutMs));
+    this.quotas = new Quotas(o.quotas, () => this.store.list());
     this.destinations = new Destinations(o.directory, o.overwrite);
   }
 
@@ -123,6 +127,7 @@ class Uploads {
       else if (e instanceof FragmentWriteError) err = writeFailure(e);
       else if (stalled) err = new PacketError(408, HRESULT.E_FAIL, e.message);
       else err = new PacketError(500, HRESULT.E_FAIL, e instanceof Error ? e.message : String(e));
+      if (e instanceof QuotaError) this.emit({ type: 'quota-exceeded', ...e.refusal, code: hex(e.refusal.code) });
       const event = { type: 'refused' as const, status: err.status, code: hex(err.hresult), message: err.message };
       this.emit(id === undefined ? event : { ...event, sessionId: `{${id}}` });
       if (stalled || res.headersSent) {
@@ -149,15 +154,20 @@ class Uploads {
     }
     const reason = unsafePathReason(name);
     if (reason !== null || name === null) throw new PacketError(400, HRESULT.E_INVALIDARG, reason ?? 'no file name in the URL');
-    if (this.store.count() >= this.o.maxSessions) throw new PacketError(503, HRESULT.BUSY, 'too many open sessions');
+    if (this.store.count() >= this.o.maxSessions) throw tooManySessions();
     const target = await this.destinations.prepare(name);
     await this.destinations.check(name, principal, target);
     const id = randomUUID();
     const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const state: SessionState = { version: 1, id, principal, name, url, total: null, received: 0, touched: Date.now(), finished: false, notified: false, failure: null, reply: false };
+    // Counted again with no await before create(), which takes the slot synchronously:
+    // Create-Sessions that passed the check above together cannot all take the last slot.
+    if (this.store.count() >= this.o.maxSessions) throw tooManySessions();
+    this.quotas.admitSession(principal);
     await this.store.create(state);
     this.emit({ type: 'session-created', sessionId: `{${id}}`, principal, name });
-    ack(res, { 'BITS-Protocol': BITS_PROTOCOL, 'BITS-Session-Id': `{${id}}`, 'Accept-Encoding': 'Identity' });
+    // "Ack for Create-Session" page: BITS-Host-Id (and its fallback timeout) only when configured.
+    ack(res, { 'BITS-Protocol': BITS_PROTOCOL, 'BITS-Session-Id': `{${id}}`, ...this.o.hostHeaders, 'Accept-Encoding': 'Identity' });
   }
 
   async fragment(req: IncomingMessage, res: ServerResponse, s: SessionState, range: FragmentRange): Promise<void> {
@@ -170,12 +180,21 @@ class Uploads {
     if (total > this.o.maxFileSize) throw new PacketError(400, HRESULT.BG_E_TOO_LARGE, `file of ${total} bytes over maxFileSize`, CONTEXT.server, received);
     if (length > this.o.maxFragmentSize) throw new PacketError(413, HRESULT.HTTP_413, `fragment of ${length} bytes over maxFragmentSize`, CONTEXT.server, received);
     if (first > s.received) throw new PacketError(416, HRESULT.HTTP_416, `fragment starts at ${first}, expected ${s.received}`, CONTEXT.server, received);
-    await receiveFragment(req, this.store.dataPath(s.id), first, length, s.received, this.o.fragmentTimeoutMs);
+    const release = this.quotas.reserve(s, total, received);
     let state = s;
-    if (last + 1 > s.received || s.total === null) {
-      state = { ...s, total, received: Math.max(s.received, last + 1) };
-      await this.store.save(state);
-      this.emit({ type: 'fragment', sessionId: `{${s.id}}`, received: state.received, total });
+    try {
+      await receiveFragment(req, this.store.dataPath(s.id), first, length, s.received, this.o.fragmentTimeoutMs);
+      if (last + 1 > s.received || s.total === null) {
+        state = { ...s, total, received: Math.max(s.received, last + 1) };
+        await this.store.save(state);
+        this.emit({ type: 'fragment', sessionId: `{${s.id}}`, received: state.received, total });
+      }
+    } catch (e) {
+      // A failed first fragment keeps no reservation, so it keeps none of its (unacked) bytes either.
+      if (s.total === null) await truncate(this.store.dataPath(s.id), 0).catch(() => undefined);
+      throw e;
+    } finally {
+      release(); // the saved state holds the total now, or the fragment failed
     }
     const headers: Record<string, string> = { 'BITS-Session-Id': `{${s.id}}`, 'BITS-Received-Content-Range': String(state.received) };
     let transient: PacketError | undefined;

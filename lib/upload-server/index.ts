@@ -21,6 +21,7 @@ export type {
   CallbackFailedEvent,
   FinishedUpload,
   FragmentEvent,
+  QuotaExceededEvent,
   RefusedEvent,
   SessionCancelledEvent,
   SessionClosedEvent,
@@ -33,6 +34,7 @@ export type {
   UploadServerOptions,
 } from './options.js';
 export { BITS_PROTOCOL } from './packet.js';
+export type { QuotaName } from './quota.js';
 
 /** TLS options that make {@link createUploadServer} serve HTTPS: any of these present. */
 const TLS_KEYS = ['key', 'cert', 'pfx', 'SNICallback', 'secureContext'] as const;

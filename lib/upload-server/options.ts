@@ -5,6 +5,9 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 
+import { quotaLimit } from './quota.js';
+import type { QuotaLimits, QuotaName } from './quota.js';
+
 /** What {@link UploadServerOptions.onUpload} receives for each finished file. */
 export interface FinishedUpload {
   /** The BITS session id, a GUID in braces. */
@@ -108,11 +111,34 @@ export interface CallbackFailedEvent {
 }
 
 /**
+ * A quota refused a packet: a Create-Session (`sessions-per-principal`) or a session's first
+ * Fragment (the byte quotas). A `refused` event for the same packet follows.
+ */
+export interface QuotaExceededEvent {
+  /** Discriminates the union. */
+  type: 'quota-exceeded';
+  /** Which quota: maxSessionsPerPrincipal, maxBytesPerPrincipal or maxTotalBytes. */
+  quota: QuotaName;
+  /** Whose packet was refused. */
+  principal: string;
+  /** The session, for the byte quotas (a Create-Session refused has none yet). */
+  sessionId?: string;
+  /** The quota's value. */
+  limit: number;
+  /** For the byte quotas: the total the session declared. */
+  requested?: number;
+  /** 503 (transient: BITS retries) or 400 (the file alone is larger than the quota: final). */
+  status: number;
+  /** The BITS-Error-Code sent. */
+  code: string;
+}
+
+/**
  * One thing the server did, as reported to {@link UploadServerOptions.onEvent}.
  * A union discriminated by `type`: `if (e.type === 'upload-finished')` narrows
  * `e` to that event's fields.
  */
-export type UploadEvent = SessionCreatedEvent | FragmentEvent | UploadFinishedEvent | SessionClosedEvent | SessionCancelledEvent | RefusedEvent | CallbackFailedEvent;
+export type UploadEvent = SessionCreatedEvent | FragmentEvent | UploadFinishedEvent | SessionClosedEvent | SessionCancelledEvent | RefusedEvent | CallbackFailedEvent | QuotaExceededEvent;
 
 /** Each event by its `type`. */
 export interface UploadEventMap {
@@ -130,6 +156,8 @@ export interface UploadEventMap {
   refused: RefusedEvent;
   /** onUpload threw. */
   'callback-failed': CallbackFailedEvent;
+  /** A quota refused a Create-Session or a first Fragment. */
+  'quota-exceeded': QuotaExceededEvent;
 }
 
 /** The event of one `type`: `UploadEventOf<'fragment'>`. */
@@ -159,6 +187,39 @@ export interface UploadServerOptions {
   maxFragmentSize?: number;
   /** Open sessions at most; Create-Session beyond it gets 503. Default 1000. */
   maxSessions?: number;
+  /**
+   * Open sessions one principal may have; one more Create-Session gets 503 with
+   * `Retry-After` and 0x80070718 (ERROR_NOT_ENOUGH_QUOTA), which BITS retries, since the
+   * principal's other sessions end. Default: no limit (IIS has none; and without
+   * `authorize` every client is the principal '', so a default would be a global limit).
+   */
+  maxSessionsPerPrincipal?: number;
+  /**
+   * Bytes one principal's unfinished sessions may reserve together. A session reserves the
+   * total its first Fragment declares (the total cannot change later, nor a fragment pass
+   * it), and gives it back when it finishes, is closed or cancelled, or expires. Past it:
+   * 503 with `Retry-After` and 0x8007050F (ERROR_DISK_QUOTA_EXCEEDED), transient for BITS;
+   * a file larger than the quota on its own: 400 BG_E_TOO_LARGE, final. Default: no limit.
+   */
+  maxBytesPerPrincipal?: number;
+  /**
+   * Bytes all unfinished sessions in `directory` may reserve together, counted and answered
+   * as maxBytesPerPrincipal. Finished files don't count: they are the backend's. Default: no limit.
+   */
+  maxTotalBytes?: number;
+  /**
+   * This instance's host name or IP address (optionally `:port`), sent as `BITS-Host-Id` on
+   * the Ack for Create-Session, as IIS's BITSHostId: the client sends the session's later
+   * packets to it instead of the URL's host, so a fleet without a shared `directory` keeps
+   * each session on the instance that holds it. Default: not sent.
+   */
+  hostId?: string;
+  /**
+   * Seconds the client keeps trying `hostId` before it goes back to the URL's host, sent as
+   * `BITS-Host-Id-Fallback-Timeout` (IIS's BITSHostIdFallbackTimeout); needs `hostId`.
+   * 1 to 0xFFFFFFFF. Default: not sent, and the client never falls back ([MC-BUP] 3.1.2.3).
+   */
+  hostIdFallbackTimeout?: number;
   /** A session idle this long expires: its packets then get BG_E_SESSION_NOT_FOUND, and its folder is swept. Default 14 days, as IIS's BITSSessionTimeout. */
   sessionTimeoutMs?: number;
   /** A session that never received a byte expires after this long (at most sessionTimeoutMs). Default 1 hour. */
@@ -196,6 +257,9 @@ export interface ResolvedOptions {
   emptySessionTimeoutMs: number;
   fragmentTimeoutMs: number;
   overwrite: 'replace' | 'refuse';
+  quotas: QuotaLimits;
+  /** The Create-Session ack's BITS-Host-Id and BITS-Host-Id-Fallback-Timeout, when set. */
+  hostHeaders: Record<string, string>;
   authorize: NonNullable<UploadServerOptions['authorize']>;
   fileName: UploadServerOptions['fileName'];
   onUpload: UploadServerOptions['onUpload'];
@@ -222,6 +286,24 @@ function overwriteMode(v: unknown): 'replace' | 'refuse' {
   return v;
 }
 
+// A host name, an IPv4 address or a bracketed IPv6 address (RFC 3986 3.2.2), then an optional port.
+const HOST_ID = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/;
+
+function hostHeaders(options: UploadServerOptions): Record<string, string> {
+  const { hostId, hostIdFallbackTimeout: timeout } = options as { hostId?: unknown; hostIdFallbackTimeout?: unknown };
+  if (hostId === undefined) {
+    if (timeout !== undefined) throw new TypeError('upload server: hostIdFallbackTimeout needs hostId');
+    return {};
+  }
+  if (typeof hostId !== 'string') throw new TypeError('upload server: hostId must be a string');
+  const m = HOST_ID.exec(hostId);
+  if (!m || Number(m[1] ?? 0) > 65535) throw new RangeError(`upload server: hostId must be a host name or IP address with an optional :port, got ${JSON.stringify(hostId)}`);
+  if (timeout === undefined) return { 'BITS-Host-Id': hostId };
+  if (typeof timeout !== 'number') throw new TypeError('upload server: hostIdFallbackTimeout must be a number');
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 0xffffffff) throw new RangeError(`upload server: hostIdFallbackTimeout must be 1 to 4294967295 seconds, got ${timeout}`);
+  return { 'BITS-Host-Id': hostId, 'BITS-Host-Id-Fallback-Timeout': String(timeout) };
+}
+
 /** Checks `options` and fills in the defaults; throws TypeError or RangeError. */
 export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
   if (typeof (options as unknown) !== 'object' || (options as unknown) === null) throw new TypeError('upload server: options must be an object');
@@ -236,6 +318,12 @@ export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
     emptySessionTimeoutMs: positiveInteger(options, 'emptySessionTimeoutMs', 3_600_000),
     fragmentTimeoutMs: positiveInteger(options, 'fragmentTimeoutMs', 120_000),
     overwrite: overwriteMode(options.overwrite),
+    quotas: {
+      maxSessionsPerPrincipal: quotaLimit(options.maxSessionsPerPrincipal, 'maxSessionsPerPrincipal'),
+      maxBytesPerPrincipal: quotaLimit(options.maxBytesPerPrincipal, 'maxBytesPerPrincipal'),
+      maxTotalBytes: quotaLimit(options.maxTotalBytes, 'maxTotalBytes'),
+    },
+    hostHeaders: hostHeaders(options),
     authorize: hook(options, 'authorize') ?? (() => ''),
     fileName: hook(options, 'fileName'),
     onUpload: hook(options, 'onUpload'),

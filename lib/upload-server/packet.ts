@@ -18,6 +18,10 @@ export const HRESULT = {
   BG_E_TOO_LARGE: 0x80200020,
   /** Returned with 503 when maxSessions sessions are open (ERROR_BUSY as an HRESULT). */
   BUSY: 0x800700aa,
+  /** HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA), with 503: maxSessionsPerPrincipal sessions are open. */
+  NOT_ENOUGH_QUOTA: 0x80070718,
+  /** HRESULT_FROM_WIN32(ERROR_DISK_QUOTA_EXCEEDED), with 503: a byte quota is taken by other sessions. */
+  DISK_QUOTA_EXCEEDED: 0x8007050f,
   /** HRESULT_FROM_WIN32(ERROR_FILE_EXISTS): the name is taken and `overwrite` is 'refuse'. */
   FILE_EXISTS: 0x80070050,
   /** HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS): a folder holds the name. */

@@ -136,6 +136,11 @@ export class SessionStore {
     return this.#sessions.size;
   }
 
+  /** The open sessions, expired ones excluded. */
+  list(): SessionState[] {
+    return [...this.#sessions.keys()].flatMap((id) => this.get(id) ?? []);
+  }
+
   /** The session, or undefined when unknown or expired. */
   get(id: string): SessionState | undefined {
     const s = this.#sessions.get(id);

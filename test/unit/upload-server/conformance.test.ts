@@ -253,6 +253,48 @@ const ROWS: Row[] = [
       expect(readFileSync(path.join(u.dir, 'a.bin'), 'utf8')).toBe('abcdefgh');
     },
   },
+  {
+    section: '2.2.3; 1.3.4.2; Ack for Create-Session page',
+    rule: 'BITS-Host-Id (and BITS-Host-Id-Fallback-Timeout, only with it) on the Ack for Create-Session when configured, as IIS BITSHostId; on no other ack',
+    options: { hostId: 'node7.example.com', hostIdFallbackTimeout: 300 },
+    run: async (u) => {
+      const a = await u.client.packet('/a.bin', 'Create-Session', { 'BITS-Supported-Protocols': PROTOCOL });
+      cleanAck(a);
+      expect([a.headers['bits-host-id'], a.headers['bits-host-id-fallback-timeout']]).toEqual(['node7.example.com', '300']);
+      const id = String(a.headers['bits-session-id']);
+      const fragment = await u.client.fragment('/a.bin', id, 0, Buffer.from('abc'), 3);
+      cleanAck(fragment);
+      expect([fragment.headers['bits-host-id'], fragment.headers['bits-host-id-fallback-timeout']]).toEqual([undefined, undefined]);
+    },
+  },
+  {
+    section: '3.1.2.3',
+    rule: 'no fallback timeout configured: none sent, and the client keeps to BITS-Host-Id (default INFINITE)',
+    options: { hostId: '10.0.0.7' },
+    run: async (u) => {
+      const a = await u.client.packet('/a.bin', 'Create-Session', { 'BITS-Supported-Protocols': PROTOCOL });
+      cleanAck(a);
+      expect([a.headers['bits-host-id'], a.headers['bits-host-id-fallback-timeout']]).toEqual(['10.0.0.7', undefined]);
+    },
+  },
+  {
+    section: '3.1.5.2.1; Handling Server Application Errors page (5xx transient, 4xx final)',
+    rule: 'a quota that other sessions will free: 503 with Retry-After (the client retries); a file larger than the quota on its own: 400 x80200020 (final)',
+    options: { maxTotalBytes: 10, maxSessionsPerPrincipal: 3 },
+    run: async (u) => {
+      const a = await u.client.create('/a.bin');
+      cleanAck(await u.client.fragment('/a.bin', a, 0, Buffer.from('a'), 8));
+      const b = await u.client.create('/b.bin');
+      const busy = await u.client.fragment('/b.bin', b, 0, Buffer.from('b'), 5);
+      errorAck(busy, 503, '0x8007050F');
+      expect(busy.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      errorAck(await u.client.fragment('/b.bin', b, 0, Buffer.from('b'), 11), 400, '0x80200020');
+      await u.client.create('/c.bin');
+      const fourth = await u.client.packet('/d.bin', 'Create-Session', { 'BITS-Supported-Protocols': PROTOCOL });
+      errorAck(fourth, 503, '0x80070718');
+      expect(fourth.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+    },
+  },
 ];
 
 describe('[MC-BUP] 3.2 server rules', () => {
