@@ -15,8 +15,10 @@
 #include "runtime/com_object.h"
 #include "runtime/com_ptr.h"
 
-template <class Derived>
-class JobStub : public ComObject<Derived, IBackgroundCopyJob> {
+// Interface and Bases: a newer job interface and the ones it derives from, for
+// a stub that QueryInterface also answers for them (fake_job5.cc).
+template <class Derived, class Interface = IBackgroundCopyJob, class... Bases>
+class JobStub : public ComObject<Derived, Interface, Bases...> {
  public:
   HRESULT STDMETHODCALLTYPE GetId(GUID*) override { return E_NOTIMPL; }
   HRESULT STDMETHODCALLTYPE AddFileSet(ULONG, BG_FILE_INFO*) override { return E_NOTIMPL; }

@@ -189,5 +189,6 @@ void RegisterTestExports(Napi::Env env, Napi::Object exports) {
   RegisterDriverExports(env, exports);
   RegisterConverterExports(env, exports);
   RegisterReleaseDriverExports(env, exports);
+  RegisterFakeJob5Exports(env, exports);
   RegisterAvailabilityExports(env, exports);
 }

@@ -18,6 +18,8 @@ void RegisterAvailabilityExports(Napi::Env env, Napi::Object exports);
 void RegisterConverterExports(Napi::Env env, Napi::Object exports);
 // debugReleaseValidator (release_driver.cc).
 void RegisterReleaseDriverExports(Napi::Env env, Napi::Object exports);
+// debugFakeJob5, debugFakeJob5Record and debugFakeJob5Put (fake_job5.cc).
+void RegisterFakeJob5Exports(Napi::Env env, Napi::Object exports);
 
 // One call from BITS into our callback object (debugStats().callbacksReceived).
 void CountCallback();
