@@ -23,7 +23,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const FRAGMENT = 8 << 20;
 const STREAMS = 4;
 const FILE_BYTES = 3 * FRAGMENT; // per stream per round: 96 MiB per contender per round
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 /** A fleet of `count` workers on `dir`, or (count 0) the PUT yardstick; prints {port}. */
 async function serve(mode, dir, count) {
