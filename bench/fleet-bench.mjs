@@ -41,6 +41,8 @@ async function serve(mode, dir, count) {
       }
       res.writeHead(200, { 'Content-Length': '0' }).end();
     });
+    // A contender's connections idle while the other two run: longer than Node's 5 s keep-alive timeout.
+    yardstick.keepAliveTimeout = 120_000;
     yardstick.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: yardstick.address().port })}\n`));
     return;
   }
@@ -55,7 +57,9 @@ async function serve(mode, dir, count) {
     return;
   }
   const { createUploadServer } = await import(pathToFileURL(path.join(root, 'dist', 'upload-server', 'index.js')).href);
-  createUploadServer({ directory: dir, maxFileSize: 1 << 30 }).listen(0, '127.0.0.1');
+  const server = createUploadServer({ directory: dir, maxFileSize: 1 << 30 });
+  server.keepAliveTimeout = 120_000;
+  server.listen(0, '127.0.0.1');
 }
 
 function send(agent, port, method, url, headers, body) {
