@@ -23,6 +23,8 @@ if (!existsSync(path.join(root, 'dist', 'index.js'))) {
 // The upload server's bench: host Node on dist/, no BITS (bench/results/<date>-upload.json).
 if (spawnSync(process.execPath, [path.join(root, 'bench', 'upload-bench.mjs')], { stdio: 'inherit' }).status !== 0) console.error('bench: the upload bench failed');
 const date = new Date().toISOString().slice(0, 10);
+// The upload server as a node:cluster fleet of 1 and 2 workers: host Node on dist/ (bench/results/<date>-fleet.json).
+if (spawnSync(process.execPath, [path.join(root, 'bench', 'fleet-bench.mjs'), path.join(root, 'bench', 'results', `${date}-fleet.json`)], { stdio: 'inherit' }).status !== 0) console.error('bench: the fleet bench failed');
 // The plain-HTTP fallback's bench: host Node on dist/, no BITS (bench/results/<date>-fallback.json).
 const fallbackResults = path.join(root, 'bench', 'results', `${date}-fallback.json`);
 if (spawnSync(process.execPath, [path.join(root, 'bench', 'fallback-bench.mjs'), fallbackResults], { stdio: 'inherit' }).status !== 0) console.error('bench: the fallback bench failed');

@@ -20,6 +20,7 @@ import type { ResolvedOptions, UploadEvent, UploadServerOptions } from './option
 import { BITS_PROTOCOL, CONTEXT, HRESULT, PacketError, ack, fragmentRange, hex, isBitsPost, offersProtocol, packetType, refuse, requireNoBody, sessionId } from './packet.js';
 import type { FragmentRange } from './packet.js';
 import { REPLY_PATH, replyUrl, sendReply } from './reply.js';
+import { LockBusyError } from './session-lock.js';
 import { SessionStore, syncFolder, writeFileAtomic } from './store.js';
 import type { SessionState } from './store.js';
 
@@ -51,12 +52,21 @@ function writeFailure(e: FragmentWriteError): PacketError {
   return new PacketError(500, code === 'EIO' ? HRESULT.IO_DEVICE : HRESULT.E_FAIL, e.message);
 }
 
+/**
+ * Another process held the session's (or the name's) lock for the whole wait: a transient 503.
+ * Microsoft's "Handling Server Application Errors": 5xx other than 501 and 505 are transient, so
+ * BITS ([MC-BUP] 3.1.5.2.1) sends the packet again later; Retry-After (RFC 9110 10.2.3) says when.
+ */
+function lockBusy(e: LockBusyError): PacketError {
+  return new PacketError(503, HRESULT.BUSY, e.message, CONTEXT.server, { 'Retry-After': '1' });
+}
+
 class Uploads {
   readonly store: SessionStore;
   readonly destinations: Destinations;
   readonly quotas: Quotas;
   constructor(readonly o: ResolvedOptions) {
-    this.store = new SessionStore(o.directory, o.sessionTimeoutMs, Math.min(o.emptySessionTimeoutMs, o.sessionTimeoutMs));
+    this.store = new SessionStore(o.directory, o.sessionTimeoutMs, Math.min(o.emptySessionTimeoutMs, o.sessionTimeoutMs), o.lockWaitMs);
     this.quotas = new Quotas(o.quotas, () => this.store.list());
     this.destinations = new Destinations(o.directory, o.overwrite);
   }
@@ -82,9 +92,9 @@ class Uploads {
     throw forbidden();
   }
 
-  /** Finds the session and checks it is the caller's; runs under the session's lock. */
-  owned(id: string, principal: string): SessionState {
-    const s = this.store.get(id);
+  /** Finds the session as it is on disk now and checks it is the caller's; runs under the session's lock. */
+  async owned(id: string, principal: string): Promise<SessionState> {
+    const s = await this.store.get(id);
     if (!s) throw notFound();
     if (s.principal !== principal) throw forbidden();
     return s;
@@ -107,7 +117,7 @@ class Uploads {
       const who = principal;
       const closing = type === 'close-session';
       await this.store.withLock(sid, async () => {
-        const s = this.owned(sid, who);
+        const s = await this.owned(sid, who);
         if (range) return this.fragment(req, res, s, range);
         await this.store.remove(sid);
         this.emit(closing ? { type: 'session-closed', sessionId: `{${sid}}`, finished: s.finished } : { type: 'session-cancelled', sessionId: `{${sid}}` });
@@ -126,6 +136,7 @@ class Uploads {
       if (e instanceof PacketError) err = e;
       else if (e instanceof FragmentWriteError) err = writeFailure(e);
       else if (stalled) err = new PacketError(408, HRESULT.E_FAIL, e.message);
+      else if (e instanceof LockBusyError) err = lockBusy(e);
       else err = new PacketError(500, HRESULT.E_FAIL, e instanceof Error ? e.message : String(e));
       if (e instanceof QuotaError) this.emit({ type: 'quota-exceeded', ...e.refusal, code: hex(e.refusal.code) });
       const event = { type: 'refused' as const, status: err.status, code: hex(err.hresult), message: err.message };
@@ -136,7 +147,7 @@ class Uploads {
       }
       // [MC-BUP] 2.2.7.2: every Ack for Fragment carries BITS-Received-Content-Range (MUST).
       if (type === 'fragment' && err.headers['BITS-Received-Content-Range'] === undefined) {
-        const s = id === undefined ? undefined : this.store.get(id);
+        const s = id === undefined ? undefined : await this.store.get(id).catch(() => undefined);
         err.headers['BITS-Received-Content-Range'] = String(s && s.principal === principal ? s.received : 0);
       }
       refuse(res, err, id);
@@ -200,7 +211,7 @@ class Uploads {
     let transient: PacketError | undefined;
     if (state.received === total) {
       try {
-        ({ state, transient } = await this.store.withLock(`name:${this.destinations.key(s.name)}`, () => this.finish(state)));
+        ({ state, transient } = await this.store.withNameLock(this.destinations.key(s.name), () => this.finish(state)));
       } catch (e) {
         if (e instanceof PacketError) Object.assign(e.headers, headers);
         throw e;
@@ -280,7 +291,7 @@ class Uploads {
       return;
     }
     await this.store.ready();
-    const s = this.store.get(id);
+    const s = await this.store.get(id);
     if (!s?.reply || s.principal !== principal) {
       res.writeHead(404, { 'Content-Length': '0' }).end();
       return;

@@ -243,6 +243,11 @@ export interface UploadServerOptions {
    */
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- lets `async (u) => { ... }` (Promise<void>) be passed
   onUpload?: (upload: FinishedUpload) => void | UploadResult | Promise<void | UploadResult>;
+  /**
+   * How long a packet waits for its session while another process sharing `directory` runs one
+   * of the same session (or finishes the same name), before a transient 503 with Retry-After. Default 10 s.
+   */
+  lockWaitMs?: number;
   /** Told of every session event and refused packet (the CLI prints them). A throw is reported as a process warning and changes no answer. */
   onEvent?: (event: UploadEvent) => void;
 }
@@ -256,6 +261,7 @@ export interface ResolvedOptions {
   sessionTimeoutMs: number;
   emptySessionTimeoutMs: number;
   fragmentTimeoutMs: number;
+  lockWaitMs: number;
   overwrite: 'replace' | 'refuse';
   quotas: QuotaLimits;
   /** The Create-Session ack's BITS-Host-Id and BITS-Host-Id-Fallback-Timeout, when set. */
@@ -317,6 +323,7 @@ export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
     sessionTimeoutMs: positiveInteger(options, 'sessionTimeoutMs', 14 * 86_400_000),
     emptySessionTimeoutMs: positiveInteger(options, 'emptySessionTimeoutMs', 3_600_000),
     fragmentTimeoutMs: positiveInteger(options, 'fragmentTimeoutMs', 120_000),
+    lockWaitMs: positiveInteger(options, 'lockWaitMs', 10_000),
     overwrite: overwriteMode(options.overwrite),
     quotas: {
       maxSessionsPerPrincipal: quotaLimit(options.maxSessionsPerPrincipal, 'maxSessionsPerPrincipal'),

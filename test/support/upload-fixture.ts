@@ -26,7 +26,7 @@ export interface Uploads {
   events: UploadEvent[];
   /** Finished files in the directory (the hidden sessions folder left out). */
   files(): string[];
-  /** Folders of open sessions (the record of who uploaded each file left out). */
+  /** Folders of open sessions (the server's own dot folders, such as its record of who uploaded each file, left out). */
   sessions(): string[];
   close(): Promise<void>;
 }
@@ -52,7 +52,7 @@ export async function startUploads(options: Partial<UploadServerOptions> = {}, d
     files: () => readdirSync(dir).filter((f) => f !== '.bits-sessions'),
     sessions: () => {
       try {
-        return readdirSync(sessionsDir).filter((f) => f !== '.owners');
+        return readdirSync(sessionsDir).filter((f) => !f.startsWith('.'));
       } catch {
         return [];
       }
