@@ -18,10 +18,14 @@ function prepare(b: NativeBinding): NativeBinding {
   return b;
 }
 
-// node-gyp-build looks under the package root (build/, then prebuilds/). The code
-// runs from lib/ in the tests and from a bundle in dist/ or one of its chunk
-// folders once shipped, so the root is the nearest folder up with a package.json.
-function packageRoot(): string {
+/**
+ * The package's root, where node-gyp-build looks (build/, then prebuilds/) and
+ * package.json is. The code runs from lib/ in the tests and from a bundle in dist/
+ * or one of its chunk folders once shipped, so it is the nearest folder up with a
+ * package.json.
+ * @internal
+ */
+export function packageRoot(): string {
   let dir = fileURLToPath(new URL('.', import.meta.url));
   while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
