@@ -13,13 +13,16 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startServer } from '../test/support/range-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// The test addon, for its counters (debugStats, debugRoundTrip). The package uses
+// the same copy: it loads its addon through this checkout's node-gyp-build, whose
+// cached module answers with the test addon here.
+const require = createRequire(import.meta.url);
+const binding = require(path.join(root, 'build', 'test', 'windows_bits_test.node'));
+const loadAddon = require('node-gyp-build');
+require.cache[require.resolve('node-gyp-build')].exports = Object.assign(() => binding, loadAddon);
 const { BackgroundCopyManager } = await import(new URL('../dist/index.js', import.meta.url).href);
-// The test addon, for its counters (debugStats, debugRoundTrip); the package
-// uses the same copy (useBinding is internal to the package, not exported).
-const binding = createRequire(import.meta.url)(path.join(root, 'build', 'test', 'windows_bits_test.node'));
-(await import(new URL('../dist/binding.js', import.meta.url).href)).useBinding(binding);
 const [rawBenchPath, resultsPath] = process.argv.slice(2);
-const rawBench = createRequire(import.meta.url)(rawBenchPath);
+const rawBench = require(rawBenchPath);
 const N = Number(process.env.BENCH_ITERATIONS ?? 2000);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20000);
 const work = mkdtempSync(path.join(tmpdir(), 'windows-bits-bench-'));

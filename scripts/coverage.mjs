@@ -6,7 +6,9 @@
 //   Windows Node process exits (the objects' Linux paths reach Linux through
 //   Wine's Z: drive), and x86_64-w64-mingw32-gcov reads them;
 // - lib/: V8's coverage (@vitest/coverage-v8) of the unit run on the host and of
-//   the integration run under Windows Node, merged.
+//   the integration run under Windows Node, merged with the raw V8 coverage
+//   (NODE_V8_COVERAGE) of every Node process the tests started, which vitest does
+//   not follow.
 // Prints per-file tables, totals and each native function that never ran with
 // the reason it cannot run here (scripts/coverage-reasons.json), and writes
 // coverage/summary.json. The test-only code (native/test/, test/) is not counted.
@@ -15,10 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-
-import { childCoverage } from './coverage-children.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -115,12 +115,55 @@ function reasonFor(reasons, name) {
 
 // ---- lib/: V8 coverage through istanbul ---------------------------------
 
+/** Where every Node process the tests start writes V8's raw coverage (NODE_V8_COVERAGE, test/support/child-coverage.ts). */
+export const childrenDir = path.join(coverageDir, 'children');
+
+/** A file on this host from a V8 script URL: file:///Z:/work/... (Windows Node under Wine) or file:///work/... */
+function hostPath(url) {
+  if (!url.startsWith('file:///')) return null;
+  const p = decodeURIComponent(url.slice('file://'.length));
+  return path.resolve(process.platform === 'win32' ? p.slice(1) : p.replace(/^\/[A-Za-z]:/, ''));
+}
+
+// The children's raw counts, as vitest's V8 provider converts its own workers':
+// ast-v8-to-istanbul through each script's source map (dist/'s bundle, or the unit
+// run's tsc copy) back to lib/*.ts. Scripts outside this checkout, in node_modules
+// (so also the packed copy the suite installs) or without a map are not counted.
+async function childCoverage() {
+  const { parse } = await import('acorn');
+  const { convert } = await import('ast-v8-to-istanbul');
+  const sources = new Map(); // compiled file -> { code, ast, sourceMap } | null
+  const load = (file) => {
+    if (!existsSync(`${file}.map`)) return null;
+    const code = readFileSync(file, 'utf8');
+    return { code, ast: parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true }), sourceMap: JSON.parse(readFileSync(`${file}.map`, 'utf8')) };
+  };
+  const out = [];
+  const dumps = existsSync(childrenDir) ? readdirSync(childrenDir).filter((n) => n.endsWith('.json')) : [];
+  for (const name of dumps) {
+    let doc;
+    try {
+      doc = JSON.parse(readFileSync(path.join(childrenDir, name), 'utf8'));
+    } catch {
+      continue; // a process killed while writing: its counts are lost, not wrong
+    }
+    for (const script of doc.result ?? []) {
+      const file = hostPath(script.url);
+      if (!file?.startsWith(path.join(root, path.sep)) || file.includes(`${path.sep}node_modules${path.sep}`) || !file.endsWith('.js')) continue;
+      if (!sources.has(file)) sources.set(file, load(file));
+      const src = sources.get(file);
+      if (src) out.push(await convert({ ...src, wrapperLength: 0, coverage: { url: pathToFileURL(file).href, functions: script.functions } }));
+    }
+  }
+  return { processes: dumps.length, data: out };
+}
+
 async function libCoverage(projects) {
   const { createCoverageMap } = require('istanbul-lib-coverage');
   const map = createCoverageMap({});
   const runs = [];
   // The processes the tests started, which vitest does not follow.
-  const children = await childCoverage(coverageDir, root, projects);
+  const children = await childCoverage();
   for (const data of children.data) map.merge(data);
   if (children.processes > 0) runs.push(`${children.processes} child processes`);
   for (const project of projects) {

@@ -7,8 +7,7 @@ import path from 'node:path';
 
 import { makeTestCertificates } from './test-certs.mjs';
 import { closingLines, countFile } from './test-summary.mjs';
-import { childCoverageDir } from './coverage-children.mjs';
-import { buildCoverageAddon, coverageAddon, coverageDir, report, vitestCoverageArgs } from './coverage.mjs';
+import { buildCoverageAddon, childrenDir, coverageAddon, coverageDir, report, vitestCoverageArgs } from './coverage.mjs';
 import { ensureWine, root, runWindowsNode, stopWine, toWinePath } from './wine.mjs';
 
 const results = path.join(root, '.test-results');
@@ -77,7 +76,7 @@ function packForIntegration() {
 
 if (want('unit')) {
   const out = path.join(results, 'unit.json');
-  const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: childCoverageDir(coverageDir, 'unit') } : process.env;
+  const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: childrenDir } : process.env;
   const r = spawnSync(process.execPath, [vitest, ...vitestArgs('unit', out, path.join(coverageDir, 'unit'))], { cwd: root, stdio: 'inherit', env });
   const c = countFile(out, r.status ?? 1);
   summary.push(['unit', `host Node ${process.version}`, c]);
@@ -100,7 +99,7 @@ if (want('integration')) {
   let code;
   let where;
   if (process.platform === 'win32') {
-    const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: childCoverageDir(coverageDir, 'integration') } : process.env;
+    const env = coverage ? { ...process.env, WINDOWS_BITS_CHILD_COVERAGE: childrenDir } : process.env;
     code = spawnSync(process.execPath, [vitest, ...vitestArgs('integration', out, path.join(coverageDir, 'integration'))], { cwd: root, stdio: 'inherit', env }).status;
     where = `Windows BITS, Node ${process.version}`;
   } else {
@@ -111,7 +110,7 @@ if (want('integration')) {
       env: coverage
         ? {
             ...(existsSync(coverageAddon) ? { WINDOWS_BITS_TEST_ADDON: toWinePath(coverageAddon) } : {}),
-            WINDOWS_BITS_CHILD_COVERAGE: toWinePath(childCoverageDir(coverageDir, 'integration')),
+            WINDOWS_BITS_CHILD_COVERAGE: toWinePath(childrenDir),
           }
         : {},
     }));

@@ -3,9 +3,11 @@
 // and one JSON document with --json. Exit code 0 when BITS can run, 3 off
 // Windows, 1 when something here stops it.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 import type { NativeAvailability } from '../../binding.js';
 import { logonTypeName, logonTypeOf, readAvailability } from '../availability.js';
+import { packageRoot } from '../binding.js';
 import type { BitsAvailability } from '../availability.js';
 import { EXIT } from './context.js';
 import type { Context } from './context.js';
@@ -55,7 +57,7 @@ function redact(url: string | null): string | null {
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

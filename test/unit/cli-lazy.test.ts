@@ -1,19 +1,31 @@
-// `bits list` reads from disk only what listing needs: each command's code is
-// loaded when that command runs (lib/cli/main.ts). Every file costs start-up
-// time, under Wine and under a Windows virus scanner alike. Run with the host's
-// Node on the unit run's compiled lib/, with a module hook that names each file.
+// `bits list` reads from disk only what listing needs: each command's code is a
+// chunk of the CLI's bundle, loaded when that command runs (lib/cli/main.ts,
+// scripts/bundle.mjs). Every file costs start-up time, under Wine and under a
+// Windows virus scanner alike. Run with the host's Node on a fresh bundle, with a
+// module hook that names each file read; each file's source map says which lib/
+// sources it holds.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import { expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const hooks = `data:text/javascript,${encodeURIComponent(
   "export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write('LOADED ' + url + '\\n'); return next(url, context); }",
 )}`;
 const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hooks)});`)}`;
 
-function loadedBy(args: string[]): string[] {
-  const dist = inject('compiledLib');
+let dist = '';
+beforeAll(() => {
+  dist = mkdtempSync(path.join(root, '.test-results', 'bundle-'));
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'bundle.mjs'), dist], { cwd: root, stdio: 'pipe' });
+});
+afterAll(() => rmSync(dist, { recursive: true, force: true }));
+
+/** The bundle's files that `bits <args>` loads (relative to the bundle), and the lib/ sources they hold. */
+function loadedBy(args: string[]): { files: string[]; sources: string[] } {
   let stderr = '';
   try {
     execFileSync(process.execPath, ['--import', register, path.join(dist, 'cli', 'main.js'), ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
@@ -21,18 +33,36 @@ function loadedBy(args: string[]): string[] {
     // Off Windows the command itself fails (exit 3, not supported): what it loaded still counts.
     stderr = (e as { stderr: string }).stderr;
   }
-  return stderr
+  const files = stderr
     .split('\n')
-    .filter((l) => l.startsWith('LOADED ') && l.includes(path.basename(dist)))
-    .map((l) => l.slice(l.indexOf(path.basename(dist)) + path.basename(dist).length + 1));
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => fileURLToPath(l.slice('LOADED '.length)))
+    .filter((f) => f.startsWith(dist + path.sep));
+  const sources = files.flatMap((f) =>
+    (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => path.relative(root, path.resolve(path.dirname(f), s)).split(path.sep).join('/')),
+  );
+  return { files: files.map((f) => path.relative(dist, f).split(path.sep).join('/')), sources };
 }
 
 test('bits list loads no upload server, monitor, progress bar or transfer code', () => {
-  const files = loadedBy(['list', '--json']);
-  expect(files).toContain('cli/job-commands.js'); // the hook sees the files (so an empty list means nothing)
-  expect(files.filter((f) => f.startsWith('upload-server/'))).toEqual([]);
-  expect(files).not.toContain('cli/monitor.js');
-  expect(files).not.toContain('cli/progress-bar.js');
-  expect(files).not.toContain('cli/serve-uploads.js');
-  expect(files).not.toContain('transfer.js');
+  const { files, sources } = loadedBy(['list', '--json']);
+  // The hook sees the files and the maps name the sources (so an empty list means nothing).
+  expect(files).toContain('cli/main.js');
+  expect(sources).toContain('lib/cli/job-commands.ts');
+  expect(sources).toContain('lib/manager.ts');
+  expect(sources.filter((f) => f.startsWith('lib/upload-server/'))).toEqual([]);
+  expect(sources).not.toContain('lib/cli/monitor.ts');
+  expect(sources).not.toContain('lib/cli/progress-bar.ts');
+  expect(sources).not.toContain('lib/cli/serve-uploads.ts');
+  expect(sources).not.toContain('lib/transfer.ts');
+  // A handful of files, not one per source: the point of the bundle.
+  expect(files.length).toBeLessThanOrEqual(5);
+});
+
+test('bits serve-uploads --help loads nothing of the commands; bits serve-uploads loads the upload server', () => {
+  const help = loadedBy(['serve-uploads', '--help']);
+  expect(help.sources).not.toContain('lib/cli/job-commands.ts');
+  expect(help.sources.filter((f) => f.startsWith('lib/upload-server/'))).toEqual([]);
+  const serve = loadedBy(['serve-uploads', '--hash-password', 'x']);
+  expect(serve.sources).toContain('lib/upload-server/handler.ts');
 });
