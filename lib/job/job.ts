@@ -13,7 +13,7 @@ import { jobFailure, toJobError } from '../errors.js';
 import type { JobError } from '../errors.js';
 import { BackgroundCopyFile, fileFromNative } from '../file.js';
 import { NativeHandle } from '../handle.js';
-import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireInterval, requireLocalName, requireOneOf, requireRemoteName, requireString, requireWholeNumber } from '../validate.js';
+import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, checkFileSpecs, checkProxySettings, requireInterval, requireLocalName, requireOneOf, requireRemoteName, requireString, requireWholeNumber } from '../validate.js';
 import { httpOptionsMethods } from './http-options.js';
 import type { BackgroundCopyJobHttpOptions } from './http-options.js';
 import { job2Methods, job3Methods } from './job2-3.js';
@@ -29,18 +29,9 @@ const BG_S_PARTIAL_COMPLETE = 0x00200017;
 const BG_S_UNABLE_TO_DELETE_FILES = 0x0020001a;
 const WATCHED_EVENTS: ReadonlySet<string> = new Set(['state', 'transferred', 'error', 'modification', 'file-transferred', 'file-ranges-transferred', 'progress']);
 
-// Handed from jobFromNative to the constructor, so that the public constructor
-// takes no native handle (and the package's types need no binding.d.ts).
-let pendingHandle: NativeJob | undefined;
-
 /** Wraps a job handle from the addon. @internal */
 export function jobFromNative(native: NativeJob): BackgroundCopyJob {
-  pendingHandle = native;
-  try {
-    return new (BackgroundCopyJob as unknown as new () => BackgroundCopyJob)();
-  } finally {
-    pendingHandle = undefined;
-  }
+  return NativeHandle.wrap(BackgroundCopyJob, native);
 }
 
 // The class's declaration merges with this interface: the methods of the newer
@@ -71,10 +62,8 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   /** Not for application code: jobs come from BackgroundCopyManager. */
   protected constructor() {
     super();
-    const native = pendingHandle;
-    if (!native) throw new TypeError('jobs come from BackgroundCopyManager: createJob, getJob or listJobs');
-    this.#handle = new NativeHandle(native);
-    this.id = native.id;
+    this.#handle = NativeHandle.adopt<NativeJob>('jobs come from BackgroundCopyManager: createJob, getJob or listJobs');
+    this.id = this.#handle.field('id');
     this.#hook();
   }
 
@@ -368,24 +357,3 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
 }
 
 Object.assign(BackgroundCopyJob.prototype, job2Methods, job3Methods, httpOptionsMethods, propertyMethods());
-
-/** Checks `{ remoteUrl, localPath }` pairs into what AddFileSet takes. @internal */
-export function checkFileSpecs(files: readonly FileSpec[]): Array<{ remoteName: string; localName: string }> {
-  if (!Array.isArray(files)) throw new TypeError('files must be an array of { remoteUrl, localPath }');
-  if (files.length === 0) throw new RangeError('files must not be empty');
-  return files.map((f: unknown, i) => {
-    if (typeof f !== 'object' || f === null) throw new TypeError(`files[${i}] must be an object { remoteUrl, localPath }`);
-    const spec = f as Partial<FileSpec>;
-    return { remoteName: requireRemoteName(`files[${i}].remoteUrl`, spec.remoteUrl), localName: requireLocalName(`files[${i}].localPath`, spec.localPath) };
-  });
-}
-
-/** Proxy settings as SetProxySettings takes them: usage, proxy list, bypass list. @internal */
-export function checkProxySettings(what: string, settings: Partial<ProxySettings>): [usage: number, proxyList: string | null, bypassList: string | null] {
-  if (typeof settings !== 'object' || (settings as unknown) === null) throw new TypeError(`${what} must be an object`);
-  const usage = PROXY_USAGES.indexOf(requireOneOf(`${what}.usage`, settings.usage, PROXY_USAGES));
-  const list = settings.proxyList == null ? null : requireString(`${what}.proxyList`, settings.proxyList, { maxLength: 32767 });
-  const bypass = settings.bypassList == null ? null : requireString(`${what}.bypassList`, settings.bypassList, { maxLength: 32767 });
-  if (settings.usage === 'override' && !list) throw new RangeError(`${what}.proxyList is required for 'override'`);
-  return [usage, list, bypass];
-}
