@@ -7,8 +7,6 @@ import type { JobType } from './enums.js';
 import { NativeHandle } from './handle.js';
 import { jobFromNative } from './job/job.js';
 import type { BackgroundCopyJob } from './job/job.js';
-// For its side effect too: it gives every job queryJob4().
-import './job/job4.js';
 import { MAX_DISPLAY_NAME, requireBoolean, requireGuid, requireHresult, requireOneOf, requireString, requireWholeNumber } from './validate.js';
 
 /** Options of `listJobs()`. */

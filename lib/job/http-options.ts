@@ -4,8 +4,7 @@
 import { CERT_STORE_LOCATIONS, enumName } from '../enums.js';
 import type { CertStoreLocation } from '../enums.js';
 import { headerText, requireOneOf, requireString, requireWholeNumber } from '../validate.js';
-import type { JobCaller } from './job5.js';
-import type { ClientCertificate } from './types.js';
+import type { ClientCertificate, JobCaller } from './types.js';
 
 /** A function BITS asks about each server certificate: DER bytes and their encoding type. */
 export type ServerCertificateValidator = (certificate: Buffer, encodingType: number) => boolean | Promise<boolean>;

@@ -1,8 +1,10 @@
-// BackgroundCopyJob: IBackgroundCopyJob's methods, and the job's events on its one
-// watch. The newer interfaces' methods live in files of their own (job2-3.ts,
-// job5.ts for IBackgroundCopyJob5, http-options.ts) and are attached to the
-// class here, the way better-sqlite3 attaches lib/methods/*; IBackgroundCopyJob4
-// is reached through queryJob4() (job4.ts).
+// BackgroundCopyJob: IBackgroundCopyJob's methods and the job's events on its one
+// watch, in the class; and BackgroundCopyJob4, what queryJob4() makes of a job.
+// The methods of every other interface that QueryInterface reaches live in a
+// table of their own file (job2-3.ts, job4.ts, job5.ts, http-options.ts), and
+// are attached in one block at the end of this file, the way better-sqlite3
+// attaches lib/methods/*: the module that makes jobs is the one that gives them
+// their methods, so no import is made for its side effect.
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 
@@ -18,7 +20,9 @@ import { httpOptionsMethods } from './http-options.js';
 import type { BackgroundCopyJobHttpOptions } from './http-options.js';
 import { job2Methods, job3Methods } from './job2-3.js';
 import type { BackgroundCopyJob2, BackgroundCopyJob3 } from './job2-3.js';
-import { propertyMethods } from './job5.js';
+import { job4Methods } from './job4.js';
+import type { BackgroundCopyJob4Methods } from './job4.js';
+import { job5Methods } from './job5.js';
 import type { BackgroundCopyJob5 } from './job5.js';
 import type { CompleteResult, FileSpec, JobEventMap, JobProgress, JobSnapshot, JobTimes, ProxySettings, WaitOptions } from './types.js';
 import { progress, waitForTransfer } from './wait.js';
@@ -158,9 +162,27 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     return this.#handle.call(fn);
   }
 
-  /** @internal The handle, for the waits and queryJob4. */
+  /** @internal The handle, for the waits. */
   get handle(): NativeHandle<NativeJob> {
     return this.#handle;
+  }
+
+  /**
+   * QueryInterface for IBackgroundCopyJob4 (BITS 3.0, Vista and later): resolves
+   * with this same object, typed as BackgroundCopyJob4; rejects with a BitsError
+   * E_NOINTERFACE where the system lacks it. The answer is kept: asking again
+   * costs no call to BITS.
+   */
+  async queryJob4(): Promise<BackgroundCopyJob4> {
+    if (!(this instanceof BackgroundCopyJob4)) {
+      await this.call((j) => j.queryInterface('IBackgroundCopyJob4'));
+      // Same object, more methods: what QueryInterface means. One object per job
+      // wrapper keeps one emitter, one closed state and one native reference.
+      Object.setPrototypeOf(this, BackgroundCopyJob4.prototype);
+    }
+    if (this.#handle.closed) throw this.#handle.closedError();
+    // Its prototype is BackgroundCopyJob4's now; that class adds no state of its own.
+    return this as unknown as BackgroundCopyJob4;
   }
 
   /** IBackgroundCopyJob::GetDisplayName */
@@ -356,4 +378,19 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   }
 }
 
-Object.assign(BackgroundCopyJob.prototype, job2Methods, job3Methods, httpOptionsMethods, propertyMethods());
+// The class's declaration merges with this interface: its methods are job4.ts's table.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface BackgroundCopyJob4 extends BackgroundCopyJob4Methods {}
+
+/**
+ * IBackgroundCopyJob4 (BITS 3.0, Vista and later): peer caching, owner integrity
+ * and elevation, maximum download time. Get it with `job.queryJob4()`, which
+ * resolves with the job itself: events, `close()` and every other method are the job's.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class BackgroundCopyJob4 extends BackgroundCopyJob {}
+
+// Every method that is not in a class body above: one table per BITS interface
+// family, attached here and nowhere else.
+Object.assign(BackgroundCopyJob.prototype, job2Methods, job3Methods, job5Methods, httpOptionsMethods);
+Object.assign(BackgroundCopyJob4.prototype, job4Methods);

@@ -6,8 +6,7 @@ import { AUTH_SCHEMES, AUTH_TARGETS } from '../enums.js';
 import type { AuthScheme, AuthTarget } from '../enums.js';
 import type { FileRange } from '../file.js';
 import { checkCredentials, checkRanges, requireAuth, requireLocalName, requireRemoteName, requireString, requireWholeNumber } from '../validate.js';
-import type { JobCaller } from './job5.js';
-import type { Credentials, NotifyCmdLine, ReplyProgress } from './types.js';
+import type { Credentials, JobCaller, NotifyCmdLine, ReplyProgress } from './types.js';
 
 /** IBackgroundCopyJob2, as methods of BackgroundCopyJob. */
 export interface BackgroundCopyJob2 {
