@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 
 import type { NativeFile } from '../binding.js';
 import { NativeHandle } from './handle.js';
-import { requireBoolean, requireRemoteName, requireWholeNumber } from './validate.js';
+import { checkRanges, requireBoolean, requireRemoteName, requireWholeNumber } from './validate.js';
 
 /** BG_FILE_PROGRESS. */
 export interface FileProgress {
@@ -30,25 +30,18 @@ export interface FileRange {
   length: number | null;
 }
 
-let wrap: ((native: NativeFile) => BackgroundCopyFile) | undefined;
-
 /** Wraps a file handle from the addon. @internal */
 export function fileFromNative(native: NativeFile): BackgroundCopyFile {
-  // Assigned by the class's static block below, which runs when this module loads.
-  return (wrap as (native: NativeFile) => BackgroundCopyFile)(native);
+  return NativeHandle.wrap(BackgroundCopyFile, native);
 }
 
 /** A file of a job (IBackgroundCopyFile, and File2 to File6 where the system has them). From `job.listFiles()`. */
 export class BackgroundCopyFile {
   readonly #handle: NativeHandle<NativeFile>;
 
-  static {
-    wrap = (native) => new BackgroundCopyFile(native);
-  }
-
   /** Not for application code: files come from `job.listFiles()`. */
-  private constructor(handle: NativeFile) {
-    this.#handle = new NativeHandle(handle);
+  private constructor() {
+    this.#handle = NativeHandle.adopt<NativeFile>('files come from job.listFiles()');
   }
 
   #call<T>(fn: (f: NativeFile) => Promise<T>): Promise<T> {
@@ -131,18 +124,4 @@ export class BackgroundCopyFile {
   [inspect.custom](): string {
     return `BackgroundCopyFile {${this.#handle.closed ? ' closed ' : ''}}`;
   }
-}
-
-/** Checks `{ offset, length }` ranges (length null: to the end); BITS allows 500 per file. */
-export function checkRanges(ranges: readonly FileRange[]): FileRange[] {
-  if (!Array.isArray(ranges)) throw new TypeError('ranges must be an array of { offset, length }');
-  if (ranges.length === 0 || ranges.length > 500) throw new RangeError('ranges must hold 1 to 500 ranges');
-  return ranges.map((r: unknown, i) => {
-    if (typeof r !== 'object' || r === null) throw new TypeError(`ranges[${i}] must be { offset, length }`);
-    const { offset, length } = r as Partial<FileRange>;
-    return {
-      offset: requireWholeNumber(`ranges[${i}].offset`, offset, Number.MAX_SAFE_INTEGER),
-      length: length === null || length === undefined ? null : requireWholeNumber(`ranges[${i}].length`, length, Number.MAX_SAFE_INTEGER),
-    };
-  });
 }

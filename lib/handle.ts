@@ -4,6 +4,9 @@
 // failure passes through here unchanged.
 import { ObjectClosedError } from './errors.js';
 
+// The native object on its way from NativeHandle.wrap() to the wrapper's constructor.
+let pending: unknown;
+
 /** @internal */
 export class NativeHandle<T extends { close(): void; describe(): string }> {
   readonly #native: T;
@@ -11,8 +14,36 @@ export class NativeHandle<T extends { close(): void; describe(): string }> {
   #what = '';
   readonly #onClose = new Set<() => void>();
 
-  constructor(handle: T) {
+  private constructor(handle: T) {
     this.#native = handle;
+  }
+
+  /**
+   * Makes a wrapper of `native`. The wrapper classes' constructors take no
+   * argument, so application code cannot make one (it gets a TypeError from
+   * adopt()), and the package's public types name no native handle: the handle
+   * reaches the constructor through here.
+   */
+  static wrap<W>(Class: { prototype: W }, native: { close(): void; describe(): string }): W {
+    pending = native;
+    try {
+      return new (Class as unknown as new () => W)();
+    } finally {
+      pending = undefined;
+    }
+  }
+
+  /** In a wrapper's constructor: the native object wrap() hands over; TypeError `refusal` outside wrap(). */
+  static adopt<N extends { close(): void; describe(): string }>(refusal: string): NativeHandle<N> {
+    const native = pending as N | undefined;
+    pending = undefined;
+    if (!native) throw new TypeError(refusal);
+    return new NativeHandle(native);
+  }
+
+  /** A value the native object holds from its making on, such as a job's id: no call into the addon. */
+  field<K extends keyof T>(key: K): T[K] {
+    return this.#native[key];
   }
 
   get closed(): boolean {

@@ -1,8 +1,8 @@
 // The package's public API, and nothing else: what the README and TypeDoc document.
 export { BackgroundCopyManager } from './manager.js';
 export type { ListJobsOptions } from './manager.js';
-export { BackgroundCopyJob } from './job/job.js';
-export { BackgroundCopyJob4 } from './job/job4.js';
+export { BackgroundCopyJob, BackgroundCopyJob4 } from './job/job.js';
+export type { BackgroundCopyJob4Methods } from './job/job4.js';
 export type { BackgroundCopyJob2, BackgroundCopyJob3 } from './job/job2-3.js';
 export type { BackgroundCopyJob5, StoredCredentialsTarget } from './job/job5.js';
 export type { BackgroundCopyJobHttpOptions, ServerCertificateValidator } from './job/http-options.js';

@@ -7,8 +7,6 @@ import type { JobType } from './enums.js';
 import { NativeHandle } from './handle.js';
 import { jobFromNative } from './job/job.js';
 import type { BackgroundCopyJob } from './job/job.js';
-// For its side effect too: it gives every job queryJob4().
-import './job/job4.js';
 import { MAX_DISPLAY_NAME, requireBoolean, requireGuid, requireHresult, requireOneOf, requireString, requireWholeNumber } from './validate.js';
 
 /** Options of `listJobs()`. */
@@ -17,12 +15,9 @@ export interface ListJobsOptions {
   allUsers?: boolean;
 }
 
-let wrap: ((native: NativeManager) => BackgroundCopyManager) | undefined;
-
 /** Wraps a manager handle from the addon (tests drive lib/ over a scripted binding with it). @internal */
 export function managerFromNative(native: NativeManager): BackgroundCopyManager {
-  // Assigned by the class's static block, which runs when this module loads.
-  return (wrap as (native: NativeManager) => BackgroundCopyManager)(native);
+  return NativeHandle.wrap(BackgroundCopyManager, native);
 }
 
 /**
@@ -32,19 +27,15 @@ export function managerFromNative(native: NativeManager): BackgroundCopyManager 
 export class BackgroundCopyManager {
   readonly #handle: NativeHandle<NativeManager>;
 
-  static {
-    wrap = (native) => new BackgroundCopyManager(native);
-  }
-
   /** Not for application code: use `BackgroundCopyManager.connect()`. */
-  private constructor(handle: NativeManager) {
-    this.#handle = new NativeHandle(handle);
+  private constructor() {
+    this.#handle = NativeHandle.adopt<NativeManager>('a BackgroundCopyManager comes from BackgroundCopyManager.connect()');
   }
 
   /** Connects to the BITS service: CoCreateInstance(CLSID_BackgroundCopyManager). */
   static async connect(): Promise<BackgroundCopyManager> {
     const b = binding();
-    return new BackgroundCopyManager(await b.connect());
+    return managerFromNative(await b.connect());
   }
 
   #call<T>(fn: (m: NativeManager) => Promise<T>): Promise<T> {

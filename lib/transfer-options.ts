@@ -3,14 +3,23 @@
 // again. Every check is the one the job's own setter uses.
 import { BITS_JOB_PROPERTY, JOB_PRIORITIES } from './enums.js';
 import type { JobPriority } from './enums.js';
-import { headerText } from './job/http-options.js';
-import { checkFileSpecs, checkProxySettings } from './job/job.js';
 import type { BackgroundCopyJob } from './job/job.js';
-import { checkCredentials } from './job/job2-3.js';
-import type { CheckedCredentials } from './job/job2-3.js';
 import type { Credentials, FileSpec, JobProgress, ProxySettings, WaitOptions } from './job/types.js';
 import { BackgroundCopyManager } from './manager.js';
-import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireBoolean, requireOneOf, requireInterval, requireString, requireWholeNumber } from './validate.js';
+import {
+  MAX_DESCRIPTION,
+  MAX_DISPLAY_NAME,
+  checkCredentials,
+  checkFileSpecs,
+  checkProxySettings,
+  headerText,
+  requireBoolean,
+  requireInterval,
+  requireOneOf,
+  requireString,
+  requireWholeNumber,
+} from './validate.js';
+import type { CheckedCredentials } from './validate.js';
 
 /**
  * Options of `download()`, `upload()`, `startDownload()` and `startUpload()`.

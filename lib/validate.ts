@@ -1,7 +1,12 @@
-// Argument checks that run before any COM call. A wrong JS type is a TypeError;
-// a value of the right type that BITS would refuse is a RangeError.
+// Every check of a caller's value, and its conversion into what the addon takes:
+// the job's setters and the one-call transfers' options use the same functions,
+// so a value is refused with the same message whichever way it came. They run
+// before any COM call. A wrong JS type is a TypeError; a value of the right type
+// that BITS would refuse is a RangeError. They take `unknown`: JavaScript
+// callers pass anything, whatever the public types say.
 import path from 'node:path';
 
+import { AUTH_SCHEMES, AUTH_TARGETS, PROXY_USAGES } from './enums.js';
 import { normalizeGuid } from './guid.js';
 
 export function requireString(
@@ -146,6 +151,79 @@ export function requireLocalName(what: string, value: unknown): string {
   if (p.indexOf(':', 2) !== -1) throw new RangeError(`${what} must not name an alternate data stream`);
   if (p.endsWith('\\')) throw new RangeError(`${what} must name a file, not a folder`);
   return p;
+}
+
+/** Checks `{ remoteUrl, localPath }` pairs into what AddFileSet takes. */
+export function checkFileSpecs(files: unknown): Array<{ remoteName: string; localName: string }> {
+  if (!Array.isArray(files)) throw new TypeError('files must be an array of { remoteUrl, localPath }');
+  if (files.length === 0) throw new RangeError('files must not be empty');
+  return files.map((f: unknown, i) => {
+    if (typeof f !== 'object' || f === null) throw new TypeError(`files[${i}] must be an object { remoteUrl, localPath }`);
+    const spec = f as { remoteUrl?: unknown; localPath?: unknown };
+    return { remoteName: requireRemoteName(`files[${i}].remoteUrl`, spec.remoteUrl), localName: requireLocalName(`files[${i}].localPath`, spec.localPath) };
+  });
+}
+
+/** Checks `{ offset, length }` ranges (length null: to the end); BITS allows 500 per file. */
+export function checkRanges(ranges: unknown): Array<{ offset: number; length: number | null }> {
+  if (!Array.isArray(ranges)) throw new TypeError('ranges must be an array of { offset, length }');
+  if (ranges.length === 0 || ranges.length > 500) throw new RangeError('ranges must hold 1 to 500 ranges');
+  return ranges.map((r: unknown, i) => {
+    if (typeof r !== 'object' || r === null) throw new TypeError(`ranges[${i}] must be { offset, length }`);
+    const { offset, length } = r as { offset?: unknown; length?: unknown };
+    return {
+      offset: requireWholeNumber(`ranges[${i}].offset`, offset, Number.MAX_SAFE_INTEGER),
+      length: length === null || length === undefined ? null : requireWholeNumber(`ranges[${i}].length`, length, Number.MAX_SAFE_INTEGER),
+    };
+  });
+}
+
+/** Proxy settings as SetProxySettings takes them: BG_JOB_PROXY_USAGE, proxy list, bypass list. */
+export function checkProxySettings(what: string, settings: unknown): [usage: number, proxyList: string | null, bypassList: string | null] {
+  if (typeof settings !== 'object' || settings === null) throw new TypeError(`${what} must be an object`);
+  const s = settings as { usage?: unknown; proxyList?: unknown; bypassList?: unknown };
+  const usage = PROXY_USAGES.indexOf(requireOneOf(`${what}.usage`, s.usage, PROXY_USAGES));
+  const list = s.proxyList == null ? null : requireString(`${what}.proxyList`, s.proxyList, { maxLength: 32767 });
+  const bypass = s.bypassList == null ? null : requireString(`${what}.bypassList`, s.bypassList, { maxLength: 32767 });
+  if (s.usage === 'override' && !list) throw new RangeError(`${what}.proxyList is required for 'override'`);
+  return [usage, list, bypass];
+}
+
+/** A BG_AUTH_TARGET or BG_AUTH_SCHEME by its name: both count from 1. */
+export function requireAuth(what: string, value: unknown, names: readonly string[]): number {
+  return names.indexOf(requireOneOf(what, value, names)) + 1;
+}
+
+/** Credentials as SetCredentials takes them: target, scheme, user name, password. */
+export type CheckedCredentials = [target: number, scheme: number, userName: string | null, password: string | null];
+
+/** Checks `{ target, scheme, userName, password }` into what SetCredentials takes. */
+export function checkCredentials(what: string, credentials: unknown): CheckedCredentials {
+  if (typeof credentials !== 'object' || credentials === null) throw new TypeError(`${what} must be an object`);
+  const c = credentials as { target?: unknown; scheme?: unknown; userName?: unknown; password?: unknown };
+  const target = requireAuth(`${what}.target`, c.target ?? 'server', AUTH_TARGETS);
+  const scheme = requireAuth(`${what}.scheme`, c.scheme ?? 'basic', AUTH_SCHEMES);
+  const user = c.userName === null ? null : requireString(`${what}.userName`, c.userName, { maxLength: 300, allowEmpty: true });
+  // The password's value never goes into a message: only its type and length are checked.
+  const password = c.password;
+  if (password !== null && typeof password !== 'string') throw new TypeError(`${what}.password must be a string or null`);
+  if (password !== null && (password.length > 65536 || password.includes('\0'))) throw new RangeError(`${what}.password is too long or contains NUL`);
+  return [target, scheme, user, password];
+}
+
+/** `{ name: value }` or `['Name: value']` to BITS's CRLF-separated header text, checked for injection. */
+export function headerText(headers: unknown): string {
+  if (typeof headers !== 'object' || headers === null) throw new TypeError('headers must be an object or an array of strings');
+  const lines = Array.isArray(headers)
+    ? headers.map((l: unknown, i) => requireString(`headers[${i}]`, l))
+    : Object.entries(headers).map(([k, v]: [string, unknown]) => `${k}: ${requireString(`headers['${k}']`, v, { allowEmpty: true })}`);
+  for (const line of lines) {
+    if (/[\r\n]/.test(line)) throw new RangeError('a header must not contain CR or LF');
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/.test(line)) throw new RangeError(`'${line.slice(0, 40)}' is not a 'Name: value' header`);
+  }
+  const text = lines.join('\r\n');
+  if (text.length > 16384) throw new RangeError('custom headers must total at most 16 KB');
+  return text;
 }
 
 function list(values: readonly string[]): string {

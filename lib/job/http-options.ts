@@ -3,9 +3,8 @@
 // lib/job/job.ts, so that each BITS interface family has a file of its own.
 import { CERT_STORE_LOCATIONS, enumName } from '../enums.js';
 import type { CertStoreLocation } from '../enums.js';
-import { requireOneOf, requireString, requireWholeNumber } from '../validate.js';
-import type { JobCaller } from './job5.js';
-import type { ClientCertificate } from './types.js';
+import { headerText, requireOneOf, requireString, requireWholeNumber } from '../validate.js';
+import type { ClientCertificate, JobCaller } from './types.js';
 
 /** A function BITS asks about each server certificate: DER bytes and their encoding type. */
 export type ServerCertificateValidator = (certificate: Buffer, encodingType: number) => boolean | Promise<boolean>;
@@ -49,21 +48,6 @@ export interface BackgroundCopyJobHttpOptions {
 }
 
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** `{ name: value }` or `['Name: value']` to BITS's CRLF-separated header text, checked for injection. @internal */
-export function headerText(headers: Readonly<Record<string, string>> | readonly string[]): string {
-  if (typeof headers !== 'object' || (headers as unknown) === null) throw new TypeError('headers must be an object or an array of strings');
-  const lines = Array.isArray(headers)
-    ? headers.map((l: unknown, i) => requireString(`headers[${i}]`, l))
-    : Object.entries(headers).map(([k, v]: [string, unknown]) => `${k}: ${requireString(`headers['${k}']`, v, { allowEmpty: true })}`);
-  for (const line of lines) {
-    if (/[\r\n]/.test(line)) throw new RangeError('a header must not contain CR or LF');
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/.test(line)) throw new RangeError(`'${line.slice(0, 40)}' is not a 'Name: value' header`);
-  }
-  const text = lines.join('\r\n');
-  if (text.length > 16384) throw new RangeError('custom headers must total at most 16 KB');
-  return text;
-}
 
 const storeLocation = (l: unknown): number => CERT_STORE_LOCATIONS.indexOf(requireOneOf('storeLocation', l, CERT_STORE_LOCATIONS));
 

@@ -1,8 +1,10 @@
-// BackgroundCopyJob: IBackgroundCopyJob's methods, and the job's events on its one
-// watch. The newer interfaces' methods live in files of their own (job2-3.ts,
-// job5.ts for IBackgroundCopyJob5, http-options.ts) and are attached to the
-// class here, the way better-sqlite3 attaches lib/methods/*; IBackgroundCopyJob4
-// is reached through queryJob4() (job4.ts).
+// BackgroundCopyJob: IBackgroundCopyJob's methods and the job's events on its one
+// watch, in the class; and BackgroundCopyJob4, what queryJob4() makes of a job.
+// The methods of every other interface that QueryInterface reaches live in a
+// table of their own file (job2-3.ts, job4.ts, job5.ts, http-options.ts), and
+// are attached in one block at the end of this file, the way better-sqlite3
+// attaches lib/methods/*: the module that makes jobs is the one that gives them
+// their methods, so no import is made for its side effect.
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 
@@ -13,12 +15,14 @@ import { jobFailure, toJobError } from '../errors.js';
 import type { JobError } from '../errors.js';
 import { BackgroundCopyFile, fileFromNative } from '../file.js';
 import { NativeHandle } from '../handle.js';
-import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, requireInterval, requireLocalName, requireOneOf, requireRemoteName, requireString, requireWholeNumber } from '../validate.js';
+import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, checkFileSpecs, checkProxySettings, requireInterval, requireLocalName, requireOneOf, requireRemoteName, requireString, requireWholeNumber } from '../validate.js';
 import { httpOptionsMethods } from './http-options.js';
 import type { BackgroundCopyJobHttpOptions } from './http-options.js';
 import { job2Methods, job3Methods } from './job2-3.js';
 import type { BackgroundCopyJob2, BackgroundCopyJob3 } from './job2-3.js';
-import { propertyMethods } from './job5.js';
+import { job4Methods } from './job4.js';
+import type { BackgroundCopyJob4Methods } from './job4.js';
+import { job5Methods } from './job5.js';
 import type { BackgroundCopyJob5 } from './job5.js';
 import type { CompleteResult, FileSpec, JobEventMap, JobProgress, JobSnapshot, JobTimes, ProxySettings, WaitOptions } from './types.js';
 import { progress, waitForTransfer } from './wait.js';
@@ -29,18 +33,9 @@ const BG_S_PARTIAL_COMPLETE = 0x00200017;
 const BG_S_UNABLE_TO_DELETE_FILES = 0x0020001a;
 const WATCHED_EVENTS: ReadonlySet<string> = new Set(['state', 'transferred', 'error', 'modification', 'file-transferred', 'file-ranges-transferred', 'progress']);
 
-// Handed from jobFromNative to the constructor, so that the public constructor
-// takes no native handle (and the package's types need no binding.d.ts).
-let pendingHandle: NativeJob | undefined;
-
 /** Wraps a job handle from the addon. @internal */
 export function jobFromNative(native: NativeJob): BackgroundCopyJob {
-  pendingHandle = native;
-  try {
-    return new (BackgroundCopyJob as unknown as new () => BackgroundCopyJob)();
-  } finally {
-    pendingHandle = undefined;
-  }
+  return NativeHandle.wrap(BackgroundCopyJob, native);
 }
 
 // The class's declaration merges with this interface: the methods of the newer
@@ -71,10 +66,8 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   /** Not for application code: jobs come from BackgroundCopyManager. */
   protected constructor() {
     super();
-    const native = pendingHandle;
-    if (!native) throw new TypeError('jobs come from BackgroundCopyManager: createJob, getJob or listJobs');
-    this.#handle = new NativeHandle(native);
-    this.id = native.id;
+    this.#handle = NativeHandle.adopt<NativeJob>('jobs come from BackgroundCopyManager: createJob, getJob or listJobs');
+    this.id = this.#handle.field('id');
     this.#hook();
   }
 
@@ -169,9 +162,27 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
     return this.#handle.call(fn);
   }
 
-  /** @internal The handle, for the waits and queryJob4. */
+  /** @internal The handle, for the waits. */
   get handle(): NativeHandle<NativeJob> {
     return this.#handle;
+  }
+
+  /**
+   * QueryInterface for IBackgroundCopyJob4 (BITS 3.0, Vista and later): resolves
+   * with this same object, typed as BackgroundCopyJob4; rejects with a BitsError
+   * E_NOINTERFACE where the system lacks it. The answer is kept: asking again
+   * costs no call to BITS.
+   */
+  async queryJob4(): Promise<BackgroundCopyJob4> {
+    if (!(this instanceof BackgroundCopyJob4)) {
+      await this.call((j) => j.queryInterface('IBackgroundCopyJob4'));
+      // Same object, more methods: what QueryInterface means. One object per job
+      // wrapper keeps one emitter, one closed state and one native reference.
+      Object.setPrototypeOf(this, BackgroundCopyJob4.prototype);
+    }
+    if (this.#handle.closed) throw this.#handle.closedError();
+    // Its prototype is BackgroundCopyJob4's now; that class adds no state of its own.
+    return this as unknown as BackgroundCopyJob4;
   }
 
   /** IBackgroundCopyJob::GetDisplayName */
@@ -367,25 +378,19 @@ export class BackgroundCopyJob extends EventEmitter<JobEventMap> {
   }
 }
 
-Object.assign(BackgroundCopyJob.prototype, job2Methods, job3Methods, httpOptionsMethods, propertyMethods());
+// The class's declaration merges with this interface: its methods are job4.ts's table.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface BackgroundCopyJob4 extends BackgroundCopyJob4Methods {}
 
-/** Checks `{ remoteUrl, localPath }` pairs into what AddFileSet takes. @internal */
-export function checkFileSpecs(files: readonly FileSpec[]): Array<{ remoteName: string; localName: string }> {
-  if (!Array.isArray(files)) throw new TypeError('files must be an array of { remoteUrl, localPath }');
-  if (files.length === 0) throw new RangeError('files must not be empty');
-  return files.map((f: unknown, i) => {
-    if (typeof f !== 'object' || f === null) throw new TypeError(`files[${i}] must be an object { remoteUrl, localPath }`);
-    const spec = f as Partial<FileSpec>;
-    return { remoteName: requireRemoteName(`files[${i}].remoteUrl`, spec.remoteUrl), localName: requireLocalName(`files[${i}].localPath`, spec.localPath) };
-  });
-}
+/**
+ * IBackgroundCopyJob4 (BITS 3.0, Vista and later): peer caching, owner integrity
+ * and elevation, maximum download time. Get it with `job.queryJob4()`, which
+ * resolves with the job itself: events, `close()` and every other method are the job's.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class BackgroundCopyJob4 extends BackgroundCopyJob {}
 
-/** Proxy settings as SetProxySettings takes them: usage, proxy list, bypass list. @internal */
-export function checkProxySettings(what: string, settings: Partial<ProxySettings>): [usage: number, proxyList: string | null, bypassList: string | null] {
-  if (typeof settings !== 'object' || (settings as unknown) === null) throw new TypeError(`${what} must be an object`);
-  const usage = PROXY_USAGES.indexOf(requireOneOf(`${what}.usage`, settings.usage, PROXY_USAGES));
-  const list = settings.proxyList == null ? null : requireString(`${what}.proxyList`, settings.proxyList, { maxLength: 32767 });
-  const bypass = settings.bypassList == null ? null : requireString(`${what}.bypassList`, settings.bypassList, { maxLength: 32767 });
-  if (settings.usage === 'override' && !list) throw new RangeError(`${what}.proxyList is required for 'override'`);
-  return [usage, list, bypass];
-}
+// Every method that is not in a class body above: one table per BITS interface
+// family, attached here and nowhere else.
+Object.assign(BackgroundCopyJob.prototype, job2Methods, job3Methods, job5Methods, httpOptionsMethods);
+Object.assign(BackgroundCopyJob4.prototype, job4Methods);

@@ -4,32 +4,9 @@
 // native half is native/bits/job2_3.cc (each side's file names, one name).
 import { AUTH_SCHEMES, AUTH_TARGETS } from '../enums.js';
 import type { AuthScheme, AuthTarget } from '../enums.js';
-import { checkRanges } from '../file.js';
 import type { FileRange } from '../file.js';
-import { requireLocalName, requireOneOf, requireRemoteName, requireString, requireWholeNumber } from '../validate.js';
-import type { JobCaller } from './job5.js';
-import type { Credentials, NotifyCmdLine, ReplyProgress } from './types.js';
-
-// BG_AUTH_TARGET and BG_AUTH_SCHEME count from 1.
-function requireAuth(what: string, value: unknown, names: readonly string[]): number {
-  return names.indexOf(requireOneOf(what, value, names)) + 1;
-}
-
-/** Credentials as SetCredentials takes them: target, scheme, user name, password. @internal */
-export type CheckedCredentials = [target: number, scheme: number, userName: string | null, password: string | null];
-
-/** Checks credentials before any COM call. @internal */
-export function checkCredentials(what: string, credentials: Credentials): CheckedCredentials {
-  if (typeof credentials !== 'object' || (credentials as unknown) === null) throw new TypeError(`${what} must be an object`);
-  const target = requireAuth(`${what}.target`, credentials.target ?? 'server', AUTH_TARGETS);
-  const scheme = requireAuth(`${what}.scheme`, credentials.scheme ?? 'basic', AUTH_SCHEMES);
-  const user = credentials.userName === null ? null : requireString(`${what}.userName`, credentials.userName, { maxLength: 300, allowEmpty: true });
-  // The password's value never goes into a message: only its type and length are checked.
-  const password = credentials.password;
-  if (password !== null && typeof password !== 'string') throw new TypeError(`${what}.password must be a string or null`);
-  if (password !== null && (password.length > 65536 || password.includes('\0'))) throw new RangeError(`${what}.password is too long or contains NUL`);
-  return [target, scheme, user, password];
-}
+import { checkCredentials, checkRanges, requireAuth, requireLocalName, requireRemoteName, requireString, requireWholeNumber } from '../validate.js';
+import type { Credentials, JobCaller, NotifyCmdLine, ReplyProgress } from './types.js';
 
 /** IBackgroundCopyJob2, as methods of BackgroundCopyJob. */
 export interface BackgroundCopyJob2 {

@@ -1,69 +1,45 @@
-// IBackgroundCopyJob4 (BITS 3.0), reached by QueryInterface: queryJob4() asks BITS
-// once, and on yes gives back the same job object, now with the interface's
-// methods, as COM's QueryInterface gives the same object. One object per job
-// wrapper: one emitter, one closed state, one native handle and release action.
+// IBackgroundCopyJob4 (BITS 3.0): peer caching, the owner's integrity and
+// elevation, the maximum download time. A table of methods, attached by
+// lib/job/job.ts to BackgroundCopyJob4, the class queryJob4() turns a job into.
 import { requireWholeNumber } from '../validate.js';
-import { BackgroundCopyJob } from './job.js';
+import type { JobCaller } from './types.js';
 
-/**
- * IBackgroundCopyJob4 (BITS 3.0, Vista and later): peer caching, owner integrity
- * and elevation, maximum download time. Get it with `job.queryJob4()`, which
- * resolves with the job itself: events, `close()` and every other method are the job's.
- */
-export class BackgroundCopyJob4 extends BackgroundCopyJob {
+/** IBackgroundCopyJob4, as methods of BackgroundCopyJob4. */
+export interface BackgroundCopyJob4Methods {
   /** IBackgroundCopyJob4::GetPeerCachingFlags: BG_JOB_ENABLE_PEERCACHING_CLIENT (1) | _SERVER (2). */
-  getPeerCachingFlags(): Promise<number> {
-    return this.call((j) => j.getPeerCachingFlags());
-  }
-
+  getPeerCachingFlags(): Promise<number>;
   /** IBackgroundCopyJob4::SetPeerCachingFlags */
-  async setPeerCachingFlags(flags: number): Promise<void> {
+  setPeerCachingFlags(flags: number): Promise<void>;
+  /** IBackgroundCopyJob4::GetOwnerIntegrityLevel: the SECURITY_MANDATORY_*_RID of the job's owner. */
+  getOwnerIntegrityLevel(): Promise<number>;
+  /** IBackgroundCopyJob4::GetOwnerElevationState: true if the owner was elevated when it created the job. */
+  getOwnerElevationState(): Promise<boolean>;
+  /** IBackgroundCopyJob4::GetMaximumDownloadTime, in seconds; 0 means no limit. */
+  getMaximumDownloadTime(): Promise<number>;
+  /** IBackgroundCopyJob4::SetMaximumDownloadTime, in seconds; 0 removes the limit. */
+  setMaximumDownloadTime(seconds: number): Promise<void>;
+}
+
+/** The implementations, attached to BackgroundCopyJob4's prototype. @internal */
+export const job4Methods: BackgroundCopyJob4Methods & ThisType<JobCaller> = {
+  getPeerCachingFlags() {
+    return this.call((j) => j.getPeerCachingFlags());
+  },
+  async setPeerCachingFlags(flags) {
     const f = requireWholeNumber('flags', flags, 3);
     await this.call((j) => j.setPeerCachingFlags(f));
-  }
-
-  /** IBackgroundCopyJob4::GetOwnerIntegrityLevel: the SECURITY_MANDATORY_*_RID of the job's owner. */
-  getOwnerIntegrityLevel(): Promise<number> {
+  },
+  getOwnerIntegrityLevel() {
     return this.call((j) => j.getOwnerIntegrityLevel());
-  }
-
-  /** IBackgroundCopyJob4::GetOwnerElevationState: true if the owner was elevated when it created the job. */
-  getOwnerElevationState(): Promise<boolean> {
+  },
+  getOwnerElevationState() {
     return this.call((j) => j.getOwnerElevationState());
-  }
-
-  /** IBackgroundCopyJob4::GetMaximumDownloadTime, in seconds; 0 means no limit. */
-  getMaximumDownloadTime(): Promise<number> {
+  },
+  getMaximumDownloadTime() {
     return this.call((j) => j.getMaximumDownloadTime());
-  }
-
-  /** IBackgroundCopyJob4::SetMaximumDownloadTime, in seconds; 0 removes the limit. */
-  async setMaximumDownloadTime(seconds: number): Promise<void> {
+  },
+  async setMaximumDownloadTime(seconds) {
     const s = requireWholeNumber('seconds', seconds);
     await this.call((j) => j.setMaximumDownloadTime(s));
-  }
-}
-
-declare module './job.js' {
-  interface BackgroundCopyJob {
-    /**
-     * QueryInterface for IBackgroundCopyJob4 (BITS 3.0, Vista and later): resolves
-     * with this same object, typed as BackgroundCopyJob4; rejects with a BitsError
-     * E_NOINTERFACE where the system lacks it. The answer is kept: asking again
-     * costs no call to BITS.
-     */
-    queryJob4(): Promise<BackgroundCopyJob4>;
-  }
-}
-
-BackgroundCopyJob.prototype.queryJob4 = async function queryJob4(this: BackgroundCopyJob): Promise<BackgroundCopyJob4> {
-  if (!(this instanceof BackgroundCopyJob4)) {
-    await this.call((j) => j.queryInterface('IBackgroundCopyJob4'));
-    // Same object, more methods: what QueryInterface means.
-    Object.setPrototypeOf(this, BackgroundCopyJob4.prototype);
-  }
-  if (this.handle.closed) throw this.handle.closedError();
-  // Its prototype is BackgroundCopyJob4's now; the class adds no state of its own.
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-  return this as BackgroundCopyJob4;
+  },
 };

@@ -1,4 +1,5 @@
 // The types of a job's values and events, as the public API names them.
+import type { NativeJob } from '../../binding.js';
 import type { AuthScheme, AuthTarget, CertStoreLocation, JobState, ProxyUsage } from '../enums.js';
 import type { BitsError } from '../errors.js';
 import type { FileRange } from '../file.js';
@@ -142,3 +143,8 @@ export interface WaitOptions {
   onProgress?: (progress: JobProgress) => void;
 }
 
+
+/** What the methods of a job's tables (job2-3.ts, job4.ts, job5.ts, http-options.ts) need of the job. @internal */
+export interface JobCaller {
+  call<T>(fn: (job: NativeJob) => Promise<T>): Promise<T>;
+}
