@@ -5,7 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-import { expect, inject, test } from 'vitest';
+import { expect, test } from 'vitest';
+
+import { compiledLib } from '../support/compiled-child.js';
 
 const hooks = `data:text/javascript,${encodeURIComponent(
   "export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write('LOADED ' + url + '\\n'); return next(url, context); }",
@@ -13,7 +15,7 @@ const hooks = `data:text/javascript,${encodeURIComponent(
 const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hooks)});`)}`;
 
 function loadedBy(args: string[]): string[] {
-  const dist = inject('compiledLib');
+  const dist = compiledLib();
   let stderr = '';
   try {
     execFileSync(process.execPath, ['--import', register, path.join(dist, 'cli', 'main.js'), ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
