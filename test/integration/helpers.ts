@@ -158,10 +158,9 @@ export function fileFixture(): FileFixture {
     serve(files, options) {
       let started: TestServer | undefined;
       beforeAll(async () => {
-        const server = await startServer(files, options);
-        started = server;
-        steps.push(() => server.close());
+        started = await startServer(files, options);
       });
+      steps.push(() => started?.close());
       const live = (): TestServer => {
         if (!started) throw new Error('the server starts before the first test: use it inside a test or hook');
         return started;
