@@ -201,3 +201,21 @@ export const HRESULT_NAMES: ReadonlyMap<number, string> = new Map<number, string
   [0x80200075, 'BG_E_READ_ONLY_WHEN_JOB_ACTIVE'],
   [0x80200076, 'BG_E_ERROR_CONTEXT_SERVER_CERTIFICATE_CALLBACK'],
 ]);
+
+const BY_NAME: ReadonlyMap<string, number> = new Map([...HRESULT_NAMES].map(([hresult, name]) => [name, hresult]));
+
+/** The HRESULT the table gives a name: `'BG_E_NOT_FOUND'` -> `0x80200001`. Throws for a name it lacks, so a misspelt constant fails on load. */
+export function hresultOf(name: string): number {
+  const hresult = BY_NAME.get(name);
+  if (hresult === undefined) throw new Error(`no HRESULT named ${name}`);
+  return hresult;
+}
+
+/**
+ * BG_E_HTTP_ERROR_xxx: BITS reports an HTTP status as 0x80190000 + status. The
+ * table names the statuses bitsmsg.h lists; hresultName() names the others the
+ * same way.
+ */
+export function httpStatusHresult(status: number): number {
+  return 0x80190000 + status;
+}

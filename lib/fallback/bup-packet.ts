@@ -3,6 +3,7 @@
 // state logic that strings the packets together is in upload-client.ts.
 import type { Dispatcher } from 'undici';
 
+import { hresultOf, httpStatusHresult } from '../hresult-names.js';
 import { undici } from './agent.js';
 import type { FallbackError } from './http-errors.js';
 import { invalidResponse, protocolError, transientStatus } from './http-errors.js';
@@ -12,12 +13,12 @@ import type { Place } from './http-errors.js';
 export const BITS_UPLOAD_PROTOCOL = '{7df0354d-249b-430f-820d-3d2a9bef4931}';
 
 /** BG_E_SESSION_NOT_FOUND: [MC-BUP] 3.1.5.2.1 says create the session again. */
-export const BG_E_SESSION_NOT_FOUND = 0x8020001f;
+export const BG_E_SESSION_NOT_FOUND = hresultOf('BG_E_SESSION_NOT_FOUND');
 /** Errors 3.1.5.2.1 says to hand to the higher layer as they are: no retry helps. */
 const FATAL_BITS_ERRORS = new Set([
-  0x80070005, // E_ACCESSDENIED: not allowed here, or uploads not enabled (with 501)
-  0x80200020, // BG_E_TOO_LARGE: over the virtual directory's maximum
-  0x80070057, // E_INVALIDARG: the server found our headers wrong
+  hresultOf('E_ACCESSDENIED'), // not allowed here, or uploads not enabled (with 501)
+  hresultOf('BG_E_TOO_LARGE'), // over the virtual directory's maximum
+  hresultOf('E_INVALIDARG'), // the server found our headers wrong
 ]);
 
 /** [MC-BUP] 2.2.1.2 BITS-Packet-Type values a client sends. */
@@ -62,7 +63,7 @@ export function answerError(answer: Answer, place: Place): FallbackError {
   const hresult = bitsError(answer);
   const transient = transientStatus(answer.status) && (hresult === undefined || !FATAL_BITS_ERRORS.has(hresult));
   const retryAfter = answer.headers['retry-after'];
-  if (hresult === undefined) return protocolError(answer.status, 0x80190000 + answer.status, undefined, place, transient, retryAfter);
+  if (hresult === undefined) return protocolError(answer.status, httpStatusHresult(answer.status), undefined, place, transient, retryAfter);
   return protocolError(answer.status, hresult, bitsErrorContext(answer) ?? 5, place, transient, retryAfter);
 }
 

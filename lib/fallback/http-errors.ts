@@ -1,14 +1,15 @@
 // How the plain-HTTP fallback fails: always a BitsError whose code is the one BITS
 // would report for the same failure, so a caller handles one error type whichever
-// path ran. HTTP statuses are 0x80190000 + status (BG_E_HTTP_ERROR_xxx); network
-// failures get BITS's BG_E_* transport codes; local file failures the Win32 code
-// of the errno. `method` names the HTTP request rather than a COM method.
+// path ran. HTTP statuses are BG_E_HTTP_ERROR_xxx; network failures get BITS's
+// BG_E_* transport codes; local file failures the Win32 code of the errno. Every
+// code comes by name from the one table (hresult-names.ts). `method` names the
+// HTTP request rather than a COM method.
 import { STATUS_CODES } from 'node:http';
 
 import { ERROR_CONTEXTS } from '../enums.js';
 import type { ErrorContext } from '../enums.js';
 import { BitsError } from '../errors.js';
-
+import { hresultOf, httpStatusHresult } from '../hresult-names.js';
 /** A BitsError of the HTTP path, and whether trying again may help. @internal */
 export class FallbackError extends BitsError {
   /** True for failures BITS treats as transient (it would retry the job). */
@@ -23,15 +24,14 @@ export class FallbackError extends BitsError {
   }
 }
 
-export const BG_E_CONNECT_FAILURE = 0x8020002d;
-export const BG_E_CONNECTION_CLOSED = 0x8020002e;
-export const BG_E_NAME_RESOLUTION_FAILURE = 0x80200031;
-export const BG_E_SECURE_CHANNEL_FAILURE = 0x80200038;
-export const BG_E_TIMEOUT = 0x8020003b;
-export const BG_E_INVALID_SERVER_RESPONSE = 0x8020001b;
-export const BG_E_UNKNOWN_ERROR = 0x8020003d;
-export const E_FAIL = 0x80004005;
-
+export const BG_E_CONNECTION_CLOSED = hresultOf('BG_E_CONNECTION_CLOSED');
+const BG_E_CONNECT_FAILURE = hresultOf('BG_E_CONNECT_FAILURE');
+const BG_E_NAME_RESOLUTION_FAILURE = hresultOf('BG_E_NAME_RESOLUTION_FAILURE');
+const BG_E_SECURE_CHANNEL_FAILURE = hresultOf('BG_E_SECURE_CHANNEL_FAILURE');
+const BG_E_TIMEOUT = hresultOf('BG_E_TIMEOUT');
+const BG_E_INVALID_SERVER_RESPONSE = hresultOf('BG_E_INVALID_SERVER_RESPONSE');
+const BG_E_UNKNOWN_ERROR = hresultOf('BG_E_UNKNOWN_ERROR');
+const E_FAIL = hresultOf('E_FAIL');
 /**
  * Whether BITS retries an HTTP status, from Microsoft's "Handling Server
  * Application Errors" page: 4xx are fatal except 408 and 409; 5xx transient
@@ -68,7 +68,7 @@ function protocolOf(url: string): string {
 export function httpStatusError(status: number, place: Place, retryAfter?: string | string[], context: ErrorContext = 'remote-file'): FallbackError {
   const text = STATUS_CODES[status];
   return new FallbackError({
-    hresult: 0x80190000 + status,
+    hresult: httpStatusHresult(status),
     method: place.method,
     description: `The server answered HTTP status ${status}${text ? ` (${text})` : ''}`,
     context,
@@ -156,19 +156,22 @@ export function networkError(e: unknown, place: Place): FallbackError {
   );
 }
 
-const LOCAL: Readonly<Record<string, number>> = {
-  ENOENT: 0x80070003, // ERROR_PATH_NOT_FOUND: the folder of the local file is missing
-  ENOTDIR: 0x80070003,
-  EACCES: 0x80070005, // E_ACCESSDENIED
-  EPERM: 0x80070005,
-  EISDIR: 0x80070005,
-  EROFS: 0x80070005,
-  EBUSY: 0x80070020, // ERROR_SHARING_VIOLATION
-  ENOSPC: 0x80070070, // ERROR_DISK_FULL
-  EDQUOT: 0x80070070,
-  ENAMETOOLONG: 0x800700ce, // ERROR_FILENAME_EXCED_RANGE
-  EINVAL: 0x8007007b, // ERROR_INVALID_NAME
-};
+/** The Win32 error of an errno, by its name in the table. */
+const LOCAL: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries({
+    ENOENT: 'ERROR_PATH_NOT_FOUND', // the folder of the local file is missing
+    ENOTDIR: 'ERROR_PATH_NOT_FOUND',
+    EACCES: 'E_ACCESSDENIED',
+    EPERM: 'E_ACCESSDENIED',
+    EISDIR: 'E_ACCESSDENIED',
+    EROFS: 'E_ACCESSDENIED',
+    EBUSY: 'ERROR_SHARING_VIOLATION',
+    ENOSPC: 'ERROR_DISK_FULL',
+    EDQUOT: 'ERROR_DISK_FULL',
+    ENAMETOOLONG: 'ERROR_FILENAME_EXCED_RANGE',
+    EINVAL: 'ERROR_INVALID_NAME',
+  }).map(([errno, name]) => [errno, hresultOf(name)]),
+);
 
 /** The error for a local file that cannot be read, written or renamed. @internal */
 export function localFileError(e: unknown, place: Place): FallbackError {

@@ -15,6 +15,7 @@ import path from 'node:path';
 
 import type { Dispatcher } from 'undici';
 
+import { hresultOf } from '../hresult-names.js';
 import { fallbackDispatcher, undici } from './agent.js';
 import { BG_E_SESSION_NOT_FOUND, BITS_UPLOAD_PROTOCOL, answerError, header, requireAck, sendPacket } from './bup-packet.js';
 import type { Answer, PacketType } from './bup-packet.js';
@@ -39,7 +40,7 @@ export interface HttpUploadResult extends HttpTransferResult {
   replyPath?: string;
 }
 
-const BG_E_LOCAL_FILE_CHANGED = 0x8020001d;
+const BG_E_LOCAL_FILE_CHANGED = hresultOf('BG_E_LOCAL_FILE_CHANGED');
 /** The smallest fragment tried after 413s; a server refusing that is reported. */
 const MIN_FRAGMENT = 4096;
 /** How often a lost session is created again before giving up ([MC-BUP] sets no bound; a server that keeps losing it would loop). */

@@ -7,30 +7,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 
 import { BitsError, bitsAvailability, download } from '../../lib/index.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
-import { startServer } from '../support/http-server.js';
-import type { TestServer } from '../support/http-server.js';
-import { cancelQuietly, manager, randomContent, rawBinding, tempFolder, waitForState, wine } from './helpers.js';
+import { cancelQuietly, fileFixture, manager, randomContent, rawBinding, waitForState, wine } from './helpers.js';
 
 const body = randomContent(50_000);
-let server: TestServer;
-let slow: TestServer;
-const folder = tempFolder();
-
-beforeAll(async () => {
-  server = await startServer({ 'a.bin': body });
-  // 1 MB at 4 KB/s: a job that keeps Wine's one transfer slot busy for minutes.
-  slow = await startServer({ 'slow.bin': randomContent(1_000_000) }, { bytesPerSecond: 4_000 });
-});
+const { folder, serve } = fileFixture();
+const server = serve({ 'a.bin': body });
+// 1 MB at 4 KB/s: a job that keeps Wine's one transfer slot busy for minutes.
+const slow = serve({ 'slow.bin': randomContent(1_000_000) }, { bytesPerSecond: 4_000 });
 afterEach(() => rawBinding.debugForceAvailability(null));
-afterAll(async () => {
-  await server.close();
-  await slow.close();
-  folder.cleanup();
-});
 
 describe('bitsAvailability()', () => {
   // "Users and Network Connections": BITS transfers for an interactively logged-on owner or a service account; Wine's token is interactive

@@ -10,12 +10,10 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { NativeJob, NativeManager } from '../../binding.js';
 import { BitsError, ObjectClosedError } from '../../lib/index.js';
 import { PRODUCT_EXPORTS } from '../../scripts/product-exports.mjs';
-import { startServer } from '../support/http-server.js';
-import type { TestServer } from '../support/http-server.js';
-import { rawBinding, tempFolder, wine } from './helpers.js';
+import { fileFixture, rawBinding, wine } from './helpers.js';
 
-const folder = tempFolder();
-let server: TestServer;
+const { folder, serve } = fileFixture();
+const server = serve({ 'a.bin': Buffer.alloc(1000, 1) });
 let m: NativeManager;
 const jobs: NativeJob[] = [];
 const job = async (name: string): Promise<NativeJob> => {
@@ -25,14 +23,11 @@ const job = async (name: string): Promise<NativeJob> => {
 };
 
 beforeAll(async () => {
-  server = await startServer({ 'a.bin': Buffer.alloc(1000, 1) });
   m = await rawBinding.connect();
 });
 afterAll(async () => {
   for (const j of jobs) await j.cancel().catch(() => undefined);
   m.close();
-  await server.close();
-  folder.cleanup();
 });
 
 describe('binding contract', () => {

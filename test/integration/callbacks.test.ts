@@ -5,37 +5,18 @@
 // own, with a job, file and error from Wine's BITS service.
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 
 import type { BackgroundCopyJob, BitsError, JobState, TransferredFile, TransferredRanges } from '../../lib/index.js';
-import { startServer } from '../support/http-server.js';
-import type { TestServer } from '../support/http-server.js';
 import type { DriveCallbacksPlan } from '../support/test-binding.js';
 import { watchedJobCount } from '../../lib/job/watch.js';
-import { cancelQuietly, manager, randomContent, rawBinding, tempFolder, waitForState } from './helpers.js';
+import { fileFixture, manager, randomContent, rawBinding, waitForState } from './helpers.js';
 
 const HOUR = 3_600_000;
-let server: TestServer;
-let slow: TestServer;
-const folder = tempFolder();
-const created: BackgroundCopyJob[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ 'a.bin': randomContent(100_000) });
-  slow = await startServer({ 'slow.bin': randomContent(600_000) }, { bytesPerSecond: 400_000 });
-});
-afterAll(async () => {
-  await cancelQuietly(...created);
-  await server.close();
-  await slow.close();
-  folder.cleanup();
-});
-
-async function newJob(name: string): Promise<BackgroundCopyJob> {
-  const job = await (await manager()).createJob(`callbacks ${name}`);
-  created.push(job);
-  return job;
-}
+const { folder, createJob, serve } = fileFixture();
+const server = serve({ 'a.bin': randomContent(100_000) });
+const slow = serve({ 'slow.bin': randomContent(600_000) }, { bytesPerSecond: 400_000 });
+const newJob = (name: string): Promise<BackgroundCopyJob> => createJob(`callbacks ${name}`);
 
 /** Hops to the COM pool so far: lib/'s status reads, GetError included. */
 const hops = (): number => rawBinding.debugStats().callsScheduled;

@@ -5,26 +5,19 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 
-import { startServer } from '../support/http-server.js';
-import type { TestServer } from '../support/http-server.js';
-import { randomContent, tempFolder, wine } from './helpers.js';
+import { fileFixture, randomContent, wine } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = path.join(root, 'dist', 'cli', 'main.js');
-const folder = tempFolder();
+const { folder, serve } = fileFixture();
 const body = randomContent(40_000);
-let server: TestServer;
+const server = serve({ 'a.bin': body });
 let n = 0;
 
-beforeAll(async () => {
+beforeAll(() => {
   expect(existsSync(cli), 'dist/ is built by npm run build').toBe(true);
-  server = await startServer({ 'a.bin': body });
-});
-afterAll(async () => {
-  await server.close();
-  folder.cleanup();
 });
 
 /** Output goes to files: Windows Node under Wine cannot write to a pipe. */

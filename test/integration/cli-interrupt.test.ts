@@ -3,26 +3,14 @@
 // signal itself is Node's business; the listeners the CLI adds are called here.)
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 
 import { main } from '../../lib/cli/main.js';
 import type { BackgroundCopyJob, BitsError } from '../../lib/index.js';
-import { startServer } from '../support/http-server.js';
-import type { TestServer } from '../support/http-server.js';
-import { cancelQuietly, manager, randomContent, tempFolder, waitForState, wine } from './helpers.js';
+import { fileFixture, manager, randomContent, waitForState, wine } from './helpers.js';
 
-const folder = tempFolder();
-let server: TestServer;
-const created: BackgroundCopyJob[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ 'big.bin': randomContent(1_000_000) }, { bytesPerSecond: 200_000 });
-});
-afterAll(async () => {
-  await cancelQuietly(...created);
-  await server.close();
-  folder.cleanup();
-});
+const { folder, created, serve } = fileFixture();
+const server = serve({ 'big.bin': randomContent(1_000_000) }, { bytesPerSecond: 200_000 });
 
 /**
  * Runs `bits download` in this process and calls its SIGINT listener once the job

@@ -4,19 +4,13 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 
 import { Context } from '../../lib/cli/context.js';
 import { monitorCommand } from '../../lib/cli/monitor.js';
-import type { BackgroundCopyJob } from '../../lib/index.js';
-import { cancelQuietly, manager, tempFolder } from './helpers.js';
+import { fileFixture, manager } from './helpers.js';
 
-const created: BackgroundCopyJob[] = [];
-const folder = tempFolder();
-afterAll(async () => {
-  await cancelQuietly(...created);
-  folder.cleanup();
-});
+const { folder, created, createJob } = fileFixture();
 
 const CLEAR = '\x1b[H\x1b[2J';
 
@@ -52,8 +46,7 @@ afterEach(() => {
 
 describe('bits monitor on a terminal', () => {
   test('redraws the job until Ctrl-C, then removes its SIGINT listener', async () => {
-    const job = await (await manager()).createJob('monitor live');
-    created.push(job);
+    const job = await createJob('monitor live');
     const sigintBefore = process.listenerCount('SIGINT');
     const { written, drawn } = fakeTerminal(3);
     const ctx = new Context(false);
@@ -75,8 +68,7 @@ describe('bits monitor on a terminal', () => {
   });
 
   test('q quits, and stdin leaves raw mode and is paused again', async () => {
-    const job = await (await manager()).createJob('monitor q');
-    created.push(job);
+    const job = await createJob('monitor q');
     const { drawn } = fakeTerminal(1);
     const stdin = process.stdin;
     const rawModes: boolean[] = [];

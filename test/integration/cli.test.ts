@@ -5,27 +5,20 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'no
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 
-import { startServer } from '../support/http-server.js';
-import type { TestServer } from '../support/http-server.js';
-import { manager, randomContent, tempFolder, waitForState, wine } from './helpers.js';
+import { fileFixture, manager, randomContent, tempFolder, waitForState, wine } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = path.join(root, 'dist', 'cli', 'main.js');
-const folder = tempFolder();
+const { folder, serve } = fileFixture();
 const a = randomContent(120_000);
 const b = randomContent(80_000);
-let server: TestServer;
+const server = serve({ 'a.bin': a, 'b.bin': b });
 let n = 0;
 
-beforeAll(async () => {
+beforeAll(() => {
   expect(existsSync(cli), 'dist/ is built by npm run build').toBe(true);
-  server = await startServer({ 'a.bin': a, 'b.bin': b });
-});
-afterAll(async () => {
-  await server.close();
-  folder.cleanup();
 });
 
 interface Run {

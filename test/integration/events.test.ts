@@ -2,38 +2,24 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 
 import { AbortError, BitsError, download, startDownload } from '../../lib/index.js';
-import type { BackgroundCopyJob, JobState } from '../../lib/index.js';
+import type { JobState } from '../../lib/index.js';
 import { startServer } from '../support/http-server.js';
-import type { TestServer } from '../support/http-server.js';
 import { jobFromNative } from '../../lib/job/job.js';
 import { watchedJobCount } from '../../lib/job/watch.js';
-import { cancelQuietly, manager, randomContent, rawBinding, tempFolder, waitForState, wine } from './helpers.js';
+import { fileFixture, manager, randomContent, rawBinding, tempFolder, waitForState, wine } from './helpers.js';
 
 const a = randomContent(300_000);
 const b = randomContent(1_200_000);
-let server: TestServer;
-let slow: TestServer;
-const folder = tempFolder();
-const created: BackgroundCopyJob[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ 'a.bin': a, 'b.bin': b });
-  slow = await startServer({ 'slow.bin': randomContent(2_000_000) }, { bytesPerSecond: 200_000 });
-});
-afterAll(async () => {
-  await cancelQuietly(...created);
-  await server.close();
-  await slow.close();
-  folder.cleanup();
-});
+const { folder, created, createJob, serve } = fileFixture();
+const server = serve({ 'a.bin': a, 'b.bin': b });
+const slow = serve({ 'slow.bin': randomContent(2_000_000) }, { bytesPerSecond: 200_000 });
 
 describe('events', () => {
   test("'transferred' arrives once, and each state change once", async () => {
-    const job = await (await manager()).createJob('events transferred');
-    created.push(job);
+    const job = await createJob('events transferred');
     job.pollIntervalMs = 100;
     const states: JobState[] = [];
     let transferred = 0;
@@ -53,8 +39,7 @@ describe('events', () => {
   });
 
   test("'transferred' comes by BITS's callback alone when the poller is too slow to see it", async () => {
-    const job = await (await manager()).createJob('events by callback');
-    created.push(job);
+    const job = await createJob('events by callback');
     job.pollIntervalMs = 3_600_000; // one silent first poll, then nothing for an hour
     const before = rawBinding.debugStats().callbacksReceived;
     const done = new Promise<void>((resolve) => job.once('transferred', () => resolve()));
@@ -87,8 +72,7 @@ describe('events', () => {
   });
 
   test("'error' reaches the listener (by the poller: Wine never calls JobError) with the job's BitsError", async () => {
-    const job = await (await manager()).createJob('events error');
-    created.push(job);
+    const job = await createJob('events error');
     job.pollIntervalMs = 100;
     const error = new Promise<BitsError>((resolve) => job.once('error', resolve));
     await job.addFile(server.url('nope.bin'), path.join(folder.dir, 'nope.bin'));
@@ -141,8 +125,7 @@ describe('events', () => {
   });
 
   test('waitForTransfer rejects with AbortError on abort and leaves the job running', async () => {
-    const job = await (await manager()).createJob('abort wait');
-    created.push(job);
+    const job = await createJob('abort wait');
     await job.addFile(slow.url('slow.bin'), path.join(folder.dir, 'slow.bin'));
     await job.resume();
     const controller = new AbortController();
@@ -162,8 +145,7 @@ describe('events', () => {
   });
 
   test('progress() yields snapshots until the job ends', async () => {
-    const job = await (await manager()).createJob('progress iterator');
-    created.push(job);
+    const job = await createJob('progress iterator');
     await job.addFile(server.url('b.bin'), path.join(folder.dir, 'iter-b.bin'));
     await job.resume();
     const seen = [];

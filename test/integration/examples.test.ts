@@ -5,25 +5,15 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
-import { startServer } from '../support/http-server.js';
-import type { TestServer } from '../support/http-server.js';
-import { randomContent, tempFolder } from './helpers.js';
+import { fileFixture, randomContent } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const updater = path.join(root, '.test-results', 'examples', 'updater.js');
-const folder = tempFolder();
+const { folder, serve } = fileFixture();
 const content = randomContent(1_500_000);
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startServer({ 'app.msi': content }, { bytesPerSecond: 500_000 });
-});
-afterAll(async () => {
-  await server.close();
-  folder.cleanup();
-});
+const server = serve({ 'app.msi': content }, { bytesPerSecond: 500_000 });
 
 function start(args: string[], log: string): { done: Promise<number | null>; kill(): void } {
   const fd = openSync(log, 'w');

@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 import { useBinding } from '../../lib/binding.js';
 import { BackgroundCopyManager, BitsError } from '../../lib/index.js';
+import { startServer } from '../support/http-server.js';
+import type { TestServer, TestServerOptions } from '../support/http-server.js';
 import type { TestBinding } from '../support/test-binding.js';
-import type { BackgroundCopyJob, JobState } from '../../lib/index.js';
+import type { BackgroundCopyJob, JobState, JobType } from '../../lib/index.js';
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,7 +38,12 @@ export const wine = rawBinding.debugStats().wine;
  * its long name: on a runner os.tmpdir() is C:\Users\RUNNER~1\..., and BITS hands
  * back the paths it is given in the form Windows resolves them to.
  */
-export function tempFolder(): { dir: string; cleanup(): void } {
+export interface TempFolder {
+  dir: string;
+  cleanup(): void;
+}
+
+export function tempFolder(): TempFolder {
   const dir = mkdtempSync(path.join(realpathSync.native(tmpdir()), 'windows-bits-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -105,6 +112,71 @@ async function within<T>(p: Promise<T>, ms: number, late: string): Promise<T | s
 export async function cancelQuietly(...jobs: BackgroundCopyJob[]): Promise<void> {
   // Bounded: a cleanup must not turn a failed test into a hung suite.
   await within(Promise.all(jobs.map((j) => j.cancel().catch(() => undefined))), 10_000, 'late');
+}
+
+/** What a test file shares: made at its top level, torn down after its last test. */
+export interface FileFixture {
+  /** A temp folder (tempFolder()), removed after the file. */
+  folder: TempFolder;
+  /** Jobs the file made; after the file each is cancelled, whatever state it ended in. */
+  created: BackgroundCopyJob[];
+  /** A new job through the shared manager, added to `created`. */
+  createJob(displayName: string, type?: JobType): Promise<BackgroundCopyJob>;
+  /**
+   * An HTTP file server (range-server.mjs), started before the file's tests and
+   * closed after them. Call it at the file's top level; the server answers once
+   * the tests run.
+   */
+  serve(files: Record<string, Buffer>, options?: TestServerOptions): TestServer;
+  /** A step of the teardown (a server of another kind closed, say): run after the jobs are cancelled, with the servers', in turn. */
+  onTeardown(step: () => unknown): void;
+}
+
+/**
+ * The setup of a test file: its folder, its jobs and its servers, torn down in
+ * one after-hook in this order: jobs cancelled while their servers still answer,
+ * then the servers closed (and any other step, in the order added), then the
+ * folder removed. Registered when called, so the file's own after-hooks run first.
+ */
+export function fileFixture(): FileFixture {
+  const folder = tempFolder();
+  const created: BackgroundCopyJob[] = [];
+  const steps: Array<() => unknown> = [];
+  afterAll(async () => {
+    await cancelQuietly(...created);
+    for (const step of steps) await step();
+    folder.cleanup();
+  });
+  return {
+    folder,
+    created,
+    async createJob(displayName, type) {
+      const job = await (await manager()).createJob(displayName, type);
+      created.push(job);
+      return job;
+    },
+    serve(files, options) {
+      let started: TestServer | undefined;
+      beforeAll(async () => {
+        started = await startServer(files, options);
+      });
+      steps.push(() => started?.close());
+      const live = (): TestServer => {
+        if (!started) throw new Error('the server starts before the first test: use it inside a test or hook');
+        return started;
+      };
+      return {
+        url: (name) => live().url(name),
+        add: (name, body) => live().add(name, body),
+        get requests() {
+          return live().requests;
+        },
+        dropConnections: () => live().dropConnections(),
+        close: () => live().close(),
+      };
+    },
+    onTeardown: (step) => void steps.push(step),
+  };
 }
 
 /**

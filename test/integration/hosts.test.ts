@@ -6,16 +6,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
 import { PRODUCT_EXPORTS } from '../../scripts/product-exports.mjs';
 
-import { manager, tempFolder } from './helpers.js';
+import { fileFixture, manager } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = path.join(root, 'test', 'integration', 'fixtures', 'create-job.mjs');
-const folder = tempFolder();
-afterAll(() => folder.cleanup());
+const { folder } = fileFixture();
 
 /** Runs a host executable with the fixture; output goes to files (pipes break Windows Node under Wine). */
 async function runHost(exe: string, args: string[], cwd: string, script = fixture): Promise<{ code: number | null; result: Record<string, unknown>; log: string }> {

@@ -1,18 +1,15 @@
 // QueryInterface for IBackgroundCopyJob4 and each of its methods.
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
 import { BackgroundCopyJob4 } from '../../lib/index.js';
-import type { BackgroundCopyJob } from '../../lib/index.js';
 import { elevated } from './elevation.js';
-import { cancelQuietly, manager, rawBinding, realOrNotImplemented, wine } from './helpers.js';
+import { fileFixture, rawBinding, realOrNotImplemented, wine } from './helpers.js';
 
-const created: BackgroundCopyJob[] = [];
-afterAll(() => cancelQuietly(...created));
+const { createJob } = fileFixture();
 
 describe('BackgroundCopyJob4', () => {
   test('queryJob4() gives a BackgroundCopyJob4 of the same job', async () => {
-    const job = await (await manager()).createJob('job4');
-    created.push(job);
+    const job = await createJob('job4');
     const job4 = await job.queryJob4();
     expect(job4).toBeInstanceOf(BackgroundCopyJob4);
     expect(job4.id).toBe(job.id);
@@ -23,8 +20,7 @@ describe('BackgroundCopyJob4', () => {
   });
 
   test('each getter returns a value (Windows) or a clean E_NOTIMPL (Wine)', async () => {
-    const job = await (await manager()).createJob('job4 getters');
-    created.push(job);
+    const job = await createJob('job4 getters');
     const job4 = await job.queryJob4();
     // GetPeerCachingFlags: only BG_JOB_ENABLE_PEERCACHING_CLIENT (1) and _SERVER (2) are defined
     await realOrNotImplemented(job4.getPeerCachingFlags(), (f) => expect(f & ~3).toBe(0), 'IBackgroundCopyJob4::GetPeerCachingFlags');
@@ -37,8 +33,7 @@ describe('BackgroundCopyJob4', () => {
   });
 
   test('setters succeed; on Windows the value reads back', async () => {
-    const job = await (await manager()).createJob('job4 setters');
-    created.push(job);
+    const job = await createJob('job4 setters');
     const job4 = await job.queryJob4();
     // Each setter is one call into BITS (not answered by lib/ alone) and resolves with nothing.
     const calls = rawBinding.debugStats().callsScheduled;
@@ -60,8 +55,7 @@ describe('BackgroundCopyJob4', () => {
   });
 
   test('setters check their arguments before any COM call', async () => {
-    const job = await (await manager()).createJob('job4 bad input');
-    created.push(job);
+    const job = await createJob('job4 bad input');
     const job4 = await job.queryJob4();
     await expect(job4.setMaximumDownloadTime(-1)).rejects.toBeInstanceOf(RangeError);
     await expect(job4.setPeerCachingFlags(4)).rejects.toBeInstanceOf(RangeError);

@@ -9,14 +9,10 @@ import { afterAll, describe, expect, test, vi } from 'vitest';
 
 import { ObjectClosedError } from '../../lib/index.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
-import { cancelQuietly, manager, rawBinding, tempFolder } from './helpers.js';
+import { cancelQuietly, fileFixture, manager, rawBinding } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const folder = tempFolder();
-afterAll(() => folder.cleanup());
-
-const created: BackgroundCopyJob[] = [];
-afterAll(() => cancelQuietly(...created));
+const { folder, created } = fileFixture();
 
 const live = (): number => rawBinding.debugStats().liveComObjects;
 

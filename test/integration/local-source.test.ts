@@ -7,22 +7,15 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
 import { download } from '../../lib/index.js';
-import type { BackgroundCopyJob } from '../../lib/index.js';
-import { cancelQuietly, manager, randomContent, tempFolder, waitForState, wine } from './helpers.js';
+import { fileFixture, manager, randomContent, waitForState, wine } from './helpers.js';
 
-const folder = tempFolder();
+const { folder, created: jobs, createJob } = fileFixture();
 const source = path.join(folder.dir, 'src.bin');
 const content = randomContent(300_000);
 writeFileSync(source, content);
-const jobs: BackgroundCopyJob[] = [];
-
-afterAll(async () => {
-  await cancelQuietly(...jobs);
-  folder.cleanup();
-});
 
 const arrived = (file: string): boolean => readFileSync(file).equals(content);
 
@@ -44,8 +37,7 @@ describe('an absolute local path as the remote name', () => {
   // AddFile: remote names are URLs, UNC paths or plain local paths (Wine's and Vanara's tests use them); no page
   // documents the \\?\ form, so only Wine's answer, measured, is asserted.
   test.runIf(wine)('under Wine, addFile with the \\\\?\\ form, then resume, wait and complete', async () => {
-    const job = await (await manager()).createJob('local source');
-    jobs.push(job);
+    const job = await createJob('local source');
     const dest = path.join(folder.dir, 'by-add-file.bin');
     await job.addFile(`\\\\?\\${source}`, dest);
     const [file] = await job.listFiles();

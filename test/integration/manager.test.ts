@@ -1,15 +1,13 @@
 // IBackgroundCopyManager against the real service: "Creating a Job" step by step.
 import { randomUUID } from 'node:crypto';
 
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
 import { BackgroundCopyManager, BitsError, JOB_TYPES } from '../../lib/index.js';
-import type { BackgroundCopyJob } from '../../lib/index.js';
 import { elevated } from './elevation.js';
-import { cancelQuietly, expectCode, manager, realOrNotImplemented, wine } from './helpers.js';
+import { expectCode, fileFixture, manager, realOrNotImplemented, wine } from './helpers.js';
 
-const created: BackgroundCopyJob[] = [];
-afterAll(() => cancelQuietly(...created));
+const { created, createJob } = fileFixture();
 
 describe('BackgroundCopyManager', () => {
   test('connect() reaches the BITS service: a job made through one connection is listed by another', async () => {
@@ -25,8 +23,7 @@ describe('BackgroundCopyManager', () => {
   });
 
   test.each(JOB_TYPES)('createJob(%s): the job has that type and starts suspended', async (type) => {
-    const job = await (await manager()).createJob(`windows-bits ${type}`, type);
-    created.push(job);
+    const job = await createJob(`windows-bits ${type}`, type);
     expect(job.id).toMatch(/^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/);
     expect(await job.getType()).toBe(type);
     expect(await job.getState()).toBe('suspended');
@@ -74,14 +71,12 @@ describe('BackgroundCopyManager', () => {
 
   test('a Unicode display name round-trips exactly', async () => {
     const name = 'Загрузка 📦 ダウンロード ✓ \u{1F600}';
-    const job = await (await manager()).createJob(name);
-    created.push(job);
+    const job = await createJob(name);
     expect(await job.getDisplayName()).toBe(name);
   });
 
   test('200 getState() calls in flight at once all resolve', async () => {
-    const job = await (await manager()).createJob('parallel');
-    created.push(job);
+    const job = await createJob('parallel');
     const states = await Promise.all(Array.from({ length: 200 }, () => job.getState()));
     expect(states).toHaveLength(200);
     expect(new Set(states)).toEqual(new Set(['suspended']));

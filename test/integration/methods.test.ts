@@ -5,27 +5,16 @@
 import path from 'node:path';
 import { inspect } from 'node:util';
 
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
-import type { BackgroundCopyFile, BackgroundCopyJob, JobType } from '../../lib/index.js';
+import type { BackgroundCopyFile, BackgroundCopyJob } from '../../lib/index.js';
 import { elevated } from './elevation.js';
-import { cancelQuietly, expectCode, manager, realOrNotImplemented, tempFolder, wine } from './helpers.js';
+import { expectCode, fileFixture, realOrNotImplemented, wine } from './helpers.js';
 
-const created: BackgroundCopyJob[] = [];
-const folder = tempFolder();
-afterAll(async () => {
-  await cancelQuietly(...created);
-  folder.cleanup();
-});
-
-async function job(name: string, type: JobType = 'download'): Promise<BackgroundCopyJob> {
-  const j = await (await manager()).createJob(name, type);
-  created.push(j);
-  return j;
-}
+const { folder, createJob } = fileFixture();
 
 async function jobWithFile(name: string): Promise<{ j: BackgroundCopyJob; file: BackgroundCopyFile }> {
-  const j = await job(name);
+  const j = await createJob(name);
   await j.addFile('http://127.0.0.1:9/one.bin', path.join(folder.dir, `${name}.bin`));
   const [file] = await j.listFiles();
   return { j, file: file! };
@@ -33,13 +22,13 @@ async function jobWithFile(name: string): Promise<{ j: BackgroundCopyJob; file: 
 
 describe('IBackgroundCopyJob and IBackgroundCopyJob2', () => {
   test("getProxySettings() of a new job: the system's settings, no lists", async () => {
-    const j = await job('proxy default');
+    const j = await createJob('proxy default');
     // SetProxySettings: the default usage is BG_JOB_PROXY_USAGE_PRECONFIG, whose lists are NULL (null here)
     await realOrNotImplemented(j.getProxySettings(), (p) => expect(p).toEqual({ usage: 'preconfig', proxyList: null, bypassList: null }), 'IBackgroundCopyJob::GetProxySettings');
   });
 
   test('takeOwnership() of our own job: an administrator stays the owner, a standard user is refused', async () => {
-    const j = await job('ownership');
+    const j = await createJob('ownership');
     // TakeOwnership: needs administrator privileges (elevated), E_ACCESSDENIED without them
     if (wine) {
       await expectCode(j.takeOwnership(), 'E_NOTIMPL', 'IBackgroundCopyJob::TakeOwnership');
@@ -55,7 +44,7 @@ describe('IBackgroundCopyJob and IBackgroundCopyJob2', () => {
   });
 
   test('setNotifyCmdLine() names a program for BITS to run; null clears it', async () => {
-    const j = await job('notify command line');
+    const j = await createJob('notify command line');
     const program = 'C:\\windows\\system32\\cmd.exe';
     await expect(j.setNotifyCmdLine(42 as unknown as string)).rejects.toBeInstanceOf(TypeError);
     // SetNotifyCmdLine: the program and parameters set are what GetNotifyCmdLine returns
@@ -73,7 +62,7 @@ describe('IBackgroundCopyJob and IBackgroundCopyJob2', () => {
   });
 
   test('replaceRemotePrefix() rewrites the start of every remote name that has it (Wine: accepts and changes nothing)', async () => {
-    const j = await job('replace prefix');
+    const j = await createJob('replace prefix');
     await j.addFiles([
       { remoteUrl: 'http://old.example/dir/a.bin', localPath: path.join(folder.dir, 'prefix-a.bin') },
       { remoteUrl: 'http://other.example/b.bin', localPath: path.join(folder.dir, 'prefix-b.bin') },
@@ -87,7 +76,7 @@ describe('IBackgroundCopyJob and IBackgroundCopyJob2', () => {
   });
 
   test('an upload-reply job: no reply file until one is set, then that one', async () => {
-    const j = await job('reply name', 'upload-reply');
+    const j = await createJob('reply name', 'upload-reply');
     const replyFile = path.join(folder.dir, 'reply.txt');
     // GetReplyFileName: NULL when no name was set and no file was added yet
     await realOrNotImplemented(j.getReplyFileName(), (name) => expect(name).toBeNull(), 'IBackgroundCopyJob2::GetReplyFileName');
@@ -103,7 +92,7 @@ describe('IBackgroundCopyJob and IBackgroundCopyJob2', () => {
 
 describe('IBackgroundCopyJobHttpOptions: client certificates', () => {
   test('a job has none; one that is not in the store is refused; removing none is fine', async () => {
-    const j = await job('client certificate');
+    const j = await createJob('client certificate');
     // SetClientCertificateByID, SetClientCertificateByName: CRYPT_E_NOT_FOUND when no certificate in the store matches;
     // GetClientCertificate: RPC_X_BAD_STUB_DATA for a job without one (null here); RemoveClientCertificate: S_OK
     if (wine) {
@@ -126,7 +115,7 @@ describe('IBackgroundCopyJobHttpOptions: client certificates', () => {
   });
 
   test('setHttpMethod() needs IBackgroundCopyJobHttpOptions2 (Windows 10 1809)', async () => {
-    const j = await job('http method');
+    const j = await createJob('http method');
     // SetHttpMethod: S_OK on a download job that is neither DYNAMIC_CONTENT nor ON_DEMAND_MODE; GetHttpMethod reads it back
     if (wine) await expectCode(j.setHttpMethod('POST'), 'E_NOINTERFACE', 'IBackgroundCopyJobHttpOptions2::SetHttpMethod');
     else {
@@ -139,7 +128,7 @@ describe('IBackgroundCopyJobHttpOptions: client certificates', () => {
 
 describe('IBackgroundCopyJob5 properties, each getter and setter', () => {
   test('set and read back on Windows; E_NOINTERFACE from GetProperty/SetProperty on Wine', async () => {
-    const j = await job('job5 properties');
+    const j = await createJob('job5 properties');
     const rows: Array<[string, () => Promise<unknown>, () => Promise<unknown>, unknown]> = [
       ['MaxDownloadSize', () => j.setMaxDownloadSize(2 ** 40), () => j.getMaxDownloadSize(), 2 ** 40],
       ['HighPerformance', () => j.setHighPerformance(true), () => j.getHighPerformance(), true],

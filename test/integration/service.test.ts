@@ -5,15 +5,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
 import { DISCONNECTION_HRESULTS } from '../../lib/errors.js';
 import { BackgroundCopyManager, BitsError } from '../../lib/index.js';
 import { elevated } from './elevation.js';
-import { tempFolder, wine } from './helpers.js';
+import { fileFixture, wine } from './helpers.js';
 
-const folder = tempFolder();
-afterAll(() => folder.cleanup());
+const { folder } = fileFixture();
 
 describe('service', () => {
   test('the service going away: calls reject naming the disconnection, and connect() works again', async ({ onTestFailed }) => {

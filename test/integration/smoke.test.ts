@@ -5,12 +5,11 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 
-import { tempFolder } from './helpers.js';
+import { fileFixture } from './helpers.js';
 
-const folder = tempFolder();
-afterAll(() => folder.cleanup());
+const { folder } = fileFixture();
 
 test('the smoke step passes against this BITS, with its one ok line', () => {
   const script = fileURLToPath(new URL('../../scripts/smoke.mjs', import.meta.url));

@@ -2,29 +2,17 @@
 // with the clean typed error Wine's BITS gives for it.
 import path from 'node:path';
 
-import { afterAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 
 import { BitsError } from '../../lib/index.js';
-import type { BackgroundCopyJob } from '../../lib/index.js';
 import { startServer } from '../support/http-server.js';
-import { cancelQuietly, expectCode, manager, rawBinding, realOrNotImplemented, tempFolder, wine } from './helpers.js';
+import { expectCode, fileFixture, rawBinding, realOrNotImplemented, wine } from './helpers.js';
 
-const created: BackgroundCopyJob[] = [];
-const folder = tempFolder();
-afterAll(async () => {
-  await cancelQuietly(...created);
-  folder.cleanup();
-});
-
-async function job(name: string): Promise<BackgroundCopyJob> {
-  const j = await (await manager()).createJob(name);
-  created.push(j);
-  return j;
-}
+const { folder, createJob } = fileFixture();
 
 describe('IBackgroundCopyJob properties', () => {
   test('description, retry delay, no-progress timeout and notify flags read back', async () => {
-    const j = await job('props');
+    const j = await createJob('props');
     await j.setDescription('Ünïcødé description 📦');
     expect(await j.getDescription()).toBe('Ünïcødé description 📦');
     await j.setMinimumRetryDelay(61);
@@ -39,7 +27,7 @@ describe('IBackgroundCopyJob properties', () => {
   });
 
   test('priority, error count, owner, times: real on Windows, E_NOTIMPL on Wine', async () => {
-    const j = await job('props2');
+    const j = await createJob('props2');
     await j.setPriority('high');
     // GetPriority: the priority SetPriority gave the job
     await realOrNotImplemented(j.getPriority(), (p) => expect(p).toBe('high'), 'IBackgroundCopyJob::GetPriority');
@@ -58,7 +46,7 @@ describe('IBackgroundCopyJob properties', () => {
   });
 
   test('proxy settings and the notify command line: real on Windows, E_NOTIMPL on Wine', async () => {
-    const j = await job('proxy');
+    const j = await createJob('proxy');
     // SetProxySettings: BG_JOB_PROXY_USAGE_OVERRIDE takes the proxy and bypass lists GetProxySettings gives back
     await realOrNotImplemented(
       j.setProxySettings({ usage: 'override', proxyList: 'http://127.0.0.1:3128', bypassList: '<local>' }).then(() => j.getProxySettings()),
@@ -70,7 +58,7 @@ describe('IBackgroundCopyJob properties', () => {
   });
 
   test('IBackgroundCopyJob3: file ACL flags read back; ranges are accepted', async () => {
-    const j = await job('job3');
+    const j = await createJob('job3');
     await j.setFileACLFlags(1);
     // SetFileACLFlags: the flags set are what GetFileACLFlags returns
     expect(await j.getFileACLFlags()).toBe(wine ? 0 : 1); // Wine's setter accepts and forgets
@@ -82,8 +70,8 @@ describe('IBackgroundCopyJob properties', () => {
   });
 
   test('IBackgroundCopyJob5 and HttpOptions2: E_NOINTERFACE on Wine; on Windows a method for a plain job, refused for a dynamic one', async () => {
-    const dynamic = await job('job5 dynamic content');
-    const plain = await job('job5 http method');
+    const dynamic = await createJob('job5 dynamic content');
+    const plain = await createJob('job5 http method');
     // BITS_JOB_PROPERTY_ID: DYNAMIC_CONTENT reads back. SetHttpMethod: refused for DYNAMIC_CONTENT and ON_DEMAND_MODE
     // jobs; the page names no code, bitsmsg.h's BG_E_UNSUPPORTED_JOB_CONFIGURATION is "The current job configuration
     // is not compatible with the requested action". GetHttpMethod: the method set on the plain job.
@@ -100,7 +88,7 @@ describe('IBackgroundCopyJob properties', () => {
   });
 
   test('HttpOptions3 (write-only headers, certificate validation): E_NOINTERFACE on Wine, accepted on Windows', async () => {
-    const j = await job('httpoptions3');
+    const j = await createJob('httpoptions3');
     const validate = j.setServerCertificateValidation(() => true);
     // SetServerCertificateValidationInterface: S_OK on a suspended job; nullptr removes the callback.
     // GetCustomHeaders: E_ACCESSDENIED once MakeCustomHeadersWriteOnly was called
@@ -118,7 +106,7 @@ describe('IBackgroundCopyJob properties', () => {
   });
 
   test('IBackgroundCopyFile4/5/6 of a plain job: nothing from peers, no filled ranges (E_NOINTERFACE on Wine)', async () => {
-    const j = await job('file456');
+    const j = await createJob('file456');
     await j.addFile('http://127.0.0.1:9/f.bin', path.join(folder.dir, 'f456.bin'));
     const [file] = await j.listFiles();
     // GetPeerDownloadStats: bytes from the origin and from peers, none before a transfer.
@@ -137,7 +125,7 @@ describe('IBackgroundCopyJob properties', () => {
   test('IBackgroundCopyFile6 on an on-demand job over a server that serves ranges: the range asked for is filled', async () => {
     const server = await startServer({ 'on-demand.bin': Buffer.alloc(256 * 1024, 7) });
     try {
-      const j = await job('on demand');
+      const j = await createJob('on demand');
       // BITS_JOB_PROPERTY_ID: ON_DEMAND_MODE is for download jobs over an HTTP server that serves ranges. RequestFileRanges:
       // BITS downloads the ranges asked for, then suspends the job. GetFilledFileRanges: the downloaded ranges, merged,
       // ordered by offset. Wine has no IBackgroundCopyJob5, so it refuses on-demand mode.
@@ -164,7 +152,7 @@ describe('IBackgroundCopyJob properties', () => {
   });
 
   test('custom headers and security flags read back', async () => {
-    const j = await job('headers');
+    const j = await createJob('headers');
     await j.setCustomHeaders({ 'X-Windows-Bits': 'yes', 'X-Other': 'ü' });
     expect(await j.getCustomHeaders()).toEqual(['X-Windows-Bits: yes', 'X-Other: ü']);
     await j.setSecurityFlags(0x8);
@@ -173,7 +161,7 @@ describe('IBackgroundCopyJob properties', () => {
   });
 
   test('listFiles() gives each file with names and progress', async () => {
-    const j = await job('files');
+    const j = await createJob('files');
     const a = path.join(folder.dir, 'one.bin');
     await j.addFile('http://127.0.0.1:9/one.bin', a);
     const [file, ...rest] = await j.listFiles();
@@ -186,7 +174,7 @@ describe('IBackgroundCopyJob properties', () => {
   test('a credential never shows in errors or inspect output, from lib/ or from the addon', async () => {
     const { inspect } = await import('node:util');
     const secret = `s3cr3t-${Math.random().toString(36).slice(2)}`;
-    const j = await job('credentials');
+    const j = await createJob('credentials');
     await j.setCredentials({ target: 'server', scheme: 'basic', userName: 'user', password: secret });
     // Refused by lib/ before the addon sees it.
     const refused = await j.setCredentials({ target: 'server', scheme: 'basic', userName: 'user', password: `${secret}\0` }).catch((e: unknown) => e);

@@ -2,33 +2,19 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
 import { download, startDownload, startUpload } from '../../lib/index.js';
-import type { BackgroundCopyJob } from '../../lib/index.js';
-import { startServer } from '../support/http-server.js';
-import type { TestServer } from '../support/http-server.js';
-import { cancelQuietly, manager, randomContent, realOrNotImplemented, tempFolder, waitForState, wine } from './helpers.js';
+import { fileFixture, manager, randomContent, realOrNotImplemented, waitForState, wine } from './helpers.js';
 
 const big = randomContent(4 * 1024 * 1024 + 123);
 const small = randomContent(70_000);
-let server: TestServer;
-const folder = tempFolder();
-const created: BackgroundCopyJob[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ 'big.bin': big, 'small.bin': small });
-});
-afterAll(async () => {
-  await cancelQuietly(...created);
-  await server.close();
-  folder.cleanup();
-});
+const { folder, created, createJob, serve } = fileFixture();
+const server = serve({ 'big.bin': big, 'small.bin': small });
 
 describe('transfers', () => {
   test('a 4 MB download completes and complete() leaves byte-identical content', async () => {
-    const job = await (await manager()).createJob('download big');
-    created.push(job);
+    const job = await createJob('download big');
     const dest = path.join(folder.dir, 'big.bin');
     await job.addFile(server.url('big.bin'), dest);
     expect((await job.getProgress()).filesTotal).toBe(1);
@@ -46,8 +32,7 @@ describe('transfers', () => {
   });
 
   test('addFiles() adds several files in one call, all arrive intact', async () => {
-    const job = await (await manager()).createJob('download two');
-    created.push(job);
+    const job = await createJob('download two');
     const a = path.join(folder.dir, 'a.bin');
     const b = path.join(folder.dir, 'b.bin');
     await job.addFiles([
@@ -63,8 +48,7 @@ describe('transfers', () => {
   });
 
   test('a 404 puts the job in error, and getError() says remote-file BG_E_HTTP_ERROR_404', async () => {
-    const job = await (await manager()).createJob('download missing');
-    created.push(job);
+    const job = await createJob('download missing');
     const url = server.url('missing.bin');
     const dest = path.join(folder.dir, 'missing.bin');
     expect(await job.getError()).toBeNull();
@@ -79,14 +63,12 @@ describe('transfers', () => {
   });
 
   test('resume() of a job without files is BG_E_EMPTY', async () => {
-    const job = await (await manager()).createJob('empty');
-    created.push(job);
+    const job = await createJob('empty');
     await expect(job.resume()).rejects.toMatchObject({ name: 'BitsError', code: 'BG_E_EMPTY', method: 'IBackgroundCopyJob::Resume' });
   });
 
   test('complete() of a download that transferred nothing keeps nothing; a second complete() is BG_E_INVALID_STATE', async () => {
-    const job = await (await manager()).createJob('not yet');
-    created.push(job);
+    const job = await createJob('not yet');
     const dest = path.join(folder.dir, 'never.bin');
     await job.addFile(server.url('small.bin'), dest);
     await job.complete(); // allowed for downloads in any state but cancelled/acknowledged

@@ -9,16 +9,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 
 import { upload } from '../../lib/index.js';
-import type { BackgroundCopyJob } from '../../lib/index.js';
 import { acceptBitsPost, createUploadHandler } from '../../lib/upload-server/index.js';
 import type { UploadEvent } from '../../lib/upload-server/index.js';
 import { BitsClient } from '../support/bits-client.js';
-import { cancelQuietly, manager, randomContent, realOrNotImplemented, tempFolder, waitForState, wine } from './helpers.js';
+import { fileFixture, randomContent, realOrNotImplemented, tempFolder, waitForState, wine } from './helpers.js';
 
-const folder = tempFolder();
+const { folder, createJob, onTeardown } = fileFixture();
 const received = tempFolder();
 const content = randomContent(150_000);
 const source = path.join(folder.dir, 'source.bin');
@@ -26,7 +25,6 @@ const requests: Array<{ method: string; bitsPost: boolean; url: string }> = [];
 const events: UploadEvent[] = [];
 let server: Server;
 let base = '';
-const created: BackgroundCopyJob[] = [];
 const url = (name: string): string => `${base}/${name}`;
 
 beforeAll(async () => {
@@ -47,21 +45,18 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(async () => {
-  await cancelQuietly(...created);
+onTeardown(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  folder.cleanup();
-  received.cleanup();
 });
+onTeardown(() => received.cleanup());
 
 /** Finished files in the upload directory (its hidden sessions folder left out). */
 const finishedFiles = (): string[] => events.filter((e) => e.type === 'upload-finished').map((e) => path.basename(e.path ?? ''));
 
 describe('upload', () => {
   test('an upload job holds one file: Windows refuses a second with BG_E_TOO_MANY_FILES', async () => {
-    const job = await (await manager()).createJob('upload one', 'upload');
-    created.push(job);
+    const job = await createJob('upload one', 'upload');
     await job.addFile(url('a.bin'), source);
     expect((await job.getProgress()).filesTotal).toBe(1);
     const second = job.addFile(url('b.bin'), source);
@@ -81,8 +76,7 @@ describe('upload', () => {
   test(wine ? "Wine's BITS GETs an upload job's URL (no BITS_POST): the upload server answers 404 and keeps nothing" : 'upload() sends the file, byte-identical', async () => {
     // [MC-BUP] Create-Session, Fragment, Close-Session: the client's BITS_POST packets that carry the whole file
     if (wine) {
-      const job = await (await manager()).createJob('upload on wine', 'upload');
-      created.push(job);
+      const job = await createJob('upload on wine', 'upload');
       await job.addFile(url('wine.bin'), source);
       await job.resume();
       // Measured under Wine 8: it fetches the URL with GET (no upload protocol); the handler
@@ -120,8 +114,7 @@ describe('upload', () => {
   });
 
   test('upload-reply: reply data and reply file (Windows); E_NOTIMPL on Wine', async () => {
-    const job = await (await manager()).createJob('upload reply', 'upload-reply');
-    created.push(job);
+    const job = await createJob('upload reply', 'upload-reply');
     await job.addFile(url('reply.bin'), source);
     // GetReplyData, GetReplyProgress: the reply of an upload-reply job, once TRANSFERRED
     if (wine) {

@@ -8,17 +8,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 
 import type { BackgroundCopyJob } from '../../lib/index.js';
 import { startServer } from '../support/http-server.js';
 import type { TestServer } from '../support/http-server.js';
-import { cancelQuietly, manager, randomContent, tempFolder, waitForState, wine } from './helpers.js';
+import { fileFixture, randomContent, waitForState, wine } from './helpers.js';
 
 const certs = path.join(fileURLToPath(new URL('../..', import.meta.url)), '.test-results', 'certs');
 const content = randomContent(200_000);
-const folder = tempFolder();
-const created: BackgroundCopyJob[] = [];
+const { folder, createJob, onTeardown } = fileFixture();
 let server: TestServer | undefined;
 let ca: X509Certificate;
 
@@ -29,15 +28,10 @@ beforeAll(async () => {
   ca = new X509Certificate(readFileSync(path.join(certs, 'ca.der')));
   server = await startServer({ 'v.bin': content }, { tls: { key: readFileSync(path.join(certs, 'leaf.key')), cert: readFileSync(path.join(certs, 'leaf.pem')) } });
 });
-afterAll(async () => {
-  await cancelQuietly(...created);
-  await server?.close();
-  folder.cleanup();
-});
+onTeardown(() => server?.close());
 
 async function job(name: string, validate: (certificate: Buffer) => boolean): Promise<BackgroundCopyJob> {
-  const j = await (await manager()).createJob(name);
-  created.push(j);
+  const j = await createJob(name);
   await j.setServerCertificateValidation(validate);
   await j.addFile(server!.url('v.bin'), path.join(folder.dir, `${name}.bin`));
   await j.resume();

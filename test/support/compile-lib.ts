@@ -2,7 +2,7 @@
 // into a private folder under .test-results/, for the tests that run the package
 // in a child process with the host's Node (which cannot load .ts). Test files
 // run in parallel, so none of them builds its own copy or touches dist/; they get
-// this folder through inject('compiledLib') (test/support/upload-fixture.ts).
+// this folder through inject('compiledLib') (test/support/compiled-child.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';

@@ -1,8 +1,6 @@
 // An upload server for the unit tests: createUploadServer on 127.0.0.1, port 0,
 // in a fresh temporary directory, with every event recorded, and helpers to
-// look at what the directory holds. Also compileLib(), for tests that run the
-// package in a child process with the host's Node (which cannot load .ts): the
-// copy of lib/ that the unit project's global setup built once.
+// look at what the directory holds.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,8 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-
-import { inject } from 'vitest';
 
 import { createUploadServer } from '../../lib/upload-server/index.js';
 import type { UploadEvent, UploadServerOptions } from '../../lib/upload-server/index.js';
@@ -99,8 +95,3 @@ export function writeBlocks(stream: Writable, block: Buffer, total: number, done
 }
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** lib/ compiled once for the whole unit run (test/support/compile-lib.ts). */
-export function compileLib(): { dist: string; cleanup(): void } {
-  return { dist: inject('compiledLib'), cleanup: () => undefined };
-}

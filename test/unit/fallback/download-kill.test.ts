@@ -3,30 +3,19 @@
 // download to the same destination asks only for the rest (Range + If-Range from
 // the sidecar the child wrote before its first byte) and the file is
 // byte-identical. The child runs the compiled package with the host's Node.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 
 import { httpDownload } from '../../../lib/fallback/http-download.js';
-import { compileLib } from '../../support/upload-fixture.js';
+import { compiledModule, moduleChildren } from '../../support/compiled-child.js';
 import { startFileServer } from './download-server.js';
 
-let compiled: { dist: string; cleanup(): void };
-let child: ChildProcess | undefined;
-beforeAll(() => {
-  compiled = compileLib();
-}, 120_000);
-afterAll(() => {
-  child?.kill('SIGKILL');
-  compiled.cleanup();
-});
+const children = moduleChildren();
 
 const CHILD = `
 const { httpDownload } = await import(process.argv[1]);
@@ -46,10 +35,7 @@ test('a download killed halfway resumes from its partial file and fetches only t
     // 256 KiB every 10 ms: a few seconds for the whole file, time enough to kill it halfway.
     server.chunkDelayMs = 10;
     const dest = path.join(dir, 'big.bin');
-    const proc = spawn(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(path.join(compiled.dist, 'fallback', 'http-download.js')).href, server.url('big.bin'), dest], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child = proc;
+    const proc = children.spawn(CHILD, [compiledModule('fallback', 'http-download.js'), server.url('big.bin'), dest]);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => resolve(signal)));
     await new Promise<void>((resolve, reject) => {
       createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {

@@ -4,7 +4,6 @@
 // challenge again; the users file is read strictly; passwords never become strings.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +14,9 @@ import { basicAuth, hashPassword, parseUsers } from '../../../lib/upload-server/
 import { createUploadServer } from '../../../lib/upload-server/index.js';
 import type { FinishedUpload, UploadEvent } from '../../../lib/upload-server/index.js';
 import { PROTOCOL } from '../../support/bits-client.js';
-import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../../support/tls-certs.js';
+import { SERVER_CERT, SERVER_KEY } from '../../support/tls-certs.js';
+import { tlsPacket } from '../../support/tls-client.js';
+import type { TlsAnswer } from '../../support/tls-client.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bits-basic-'));
 let server: Server;
@@ -39,25 +40,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-}
-
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-function packet(auth: string | null, url: string, headers: Record<string, string>, body = Buffer.alloc(0)): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const h: Record<string, string> = { 'Content-Length': String(body.length), ...headers };
-    if (auth !== null) h.Authorization = auth;
-    const req = request({ host: '127.0.0.1', port, path: url, method: 'BITS_POST', ca: CA_CERT, agent: false, headers: h }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const packet = (auth: string | null, url: string, headers: Record<string, string>, body?: Buffer): Promise<TlsAnswer> => tlsPacket(port, url, headers, body, { authorization: auth });
 
 describe('Basic over TLS', () => {
   test('401 with the Basic challenge first; the retry with credentials uploads as that user', { timeout: 60_000 }, async () => {

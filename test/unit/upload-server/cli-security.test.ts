@@ -2,70 +2,50 @@
 // refused without TLS and a users file (unless --insecure), with the reason; a
 // users-file line made with --hash-password from stdin; and Basic over TLS
 // end to end, with the credentials in none of the command's output.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { PROTOCOL } from '../../support/bits-client.js';
-import { CA_CERT, SERVER_CERT, SERVER_KEY } from '../../support/tls-certs.js';
-import { compileLib, tempDir, until } from '../../support/upload-fixture.js';
+import { runCli } from '../../support/cli-child.js';
+import { SERVER_CERT, SERVER_KEY } from '../../support/tls-certs.js';
+import { tlsPacket } from '../../support/tls-client.js';
+import type { TlsAnswer } from '../../support/tls-client.js';
+import { tempDir, until } from '../../support/upload-fixture.js';
 
-let compiled: { dist: string; cleanup(): void };
 const dir = tempDir();
 const files = path.join(dir, '.config');
 const PASSWORD = 'tr0ub4dor&3 with spaces';
 beforeAll(() => {
-  compiled = compileLib();
   mkdirSync(files);
   writeFileSync(path.join(files, 'cert.pem'), SERVER_CERT);
   writeFileSync(path.join(files, 'key.pem'), SERVER_KEY);
-}, 120_000);
+});
 afterAll(() => {
-  compiled.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
-
-interface Run {
-  child: ChildProcess;
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-}
-
-function bits(args: string[], stdin?: string): Run {
-  const child = spawn(process.execPath, [path.join(compiled.dist, 'cli', 'main.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const run: Run = { child, stdout: [], stderr: [], exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-  createInterface({ input: child.stdout }).on('line', (l) => run.stdout.push(l));
-  createInterface({ input: child.stderr }).on('line', (l) => run.stderr.push(l));
-  child.stdin.end(stdin);
-  return run;
-}
 
 const f = (name: string): string => path.join(files, name);
 
 describe('bits serve-uploads, exposed', () => {
   test('a non-loopback --host without TLS and users is refused, saying why; --insecure allows it', async () => {
-    const bare = bits(['serve-uploads', dir, '--host', '0.0.0.0', '--port', '0']);
+    const bare = runCli(['serve-uploads', dir, '--host', '0.0.0.0', '--port', '0']);
     expect(await bare.exit).toBe(2);
     const text = bare.stderr.join('\n');
     expect(text).toContain('--host 0.0.0.0 can be reached from other machines');
     expect(text).toContain('TLS (--tls-cert and --tls-key) and authentication (--users FILE)');
     expect(text).toContain('--insecure');
 
-    const tlsOnly = bits(['serve-uploads', dir, '--host', '0.0.0.0', '--port', '0', '--tls-cert', f('cert.pem'), '--tls-key', f('key.pem')]);
+    const tlsOnly = runCli(['serve-uploads', dir, '--host', '0.0.0.0', '--port', '0', '--tls-cert', f('cert.pem'), '--tls-key', f('key.pem')]);
     expect(await tlsOnly.exit).toBe(2);
     expect(tlsOnly.stderr.join('\n')).toContain('no authentication (--users FILE)');
 
-    const halfTls = bits(['serve-uploads', dir, '--tls-cert', f('cert.pem')]);
+    const halfTls = runCli(['serve-uploads', dir, '--tls-cert', f('cert.pem')]);
     expect(await halfTls.exit).toBe(2);
     expect(halfTls.stderr.join('\n')).toContain('--tls-cert and --tls-key go together');
 
-    const insecure = bits(['serve-uploads', dir, '--host', '0.0.0.0', '--port', '0', '--insecure', '--json']);
+    const insecure = runCli(['serve-uploads', dir, '--host', '0.0.0.0', '--port', '0', '--insecure', '--json']);
     await until(() => insecure.stdout.length > 0, 'the listening line');
     expect(JSON.parse(insecure.stdout[0]!)).toMatchObject({ type: 'listening', authentication: 'none' });
     expect((JSON.parse(insecure.stdout[0]!) as { url: string }).url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/$/);
@@ -74,28 +54,18 @@ describe('bits serve-uploads, exposed', () => {
   }, 60_000);
 
   test('--hash-password reads stdin, and Basic over TLS then works end to end without the password in any output', async () => {
-    const hashed = bits(['serve-uploads', '--hash-password', 'alice'], `${PASSWORD}\n`);
+    const hashed = runCli(['serve-uploads', '--hash-password', 'alice'], `${PASSWORD}\n`);
     expect(await hashed.exit).toBe(0);
     expect(hashed.stdout).toHaveLength(1);
     expect(hashed.stdout[0]).toMatch(/^alice:\$scrypt\$ln=15,r=8,p=1\$\S+\$\S+$/);
     writeFileSync(f('users.txt'), `# made by bits serve-uploads --hash-password\n${hashed.stdout[0]}\n`);
 
-    const run = bits(['serve-uploads', dir, '--host', '0.0.0.0', '--port', '0', '--tls-cert', f('cert.pem'), '--tls-key', f('key.pem'), '--users', f('users.txt'), '--json']);
+    const run = runCli(['serve-uploads', dir, '--host', '0.0.0.0', '--port', '0', '--tls-cert', f('cert.pem'), '--tls-key', f('key.pem'), '--users', f('users.txt'), '--json']);
     await until(() => run.stdout.length > 0, 'the listening line', 20_000);
     const listening = JSON.parse(run.stdout[0]!) as { url: string; authentication: string };
     expect(listening.authentication).toBe('basic');
     const port = Number(/^https:\/\/0\.0\.0\.0:(\d+)\/$/.exec(listening.url)?.[1]);
-    const send = (auth: string | null, headers: Record<string, string>, body = Buffer.alloc(0)): Promise<{ status: number; headers: Record<string, unknown> }> =>
-      new Promise((resolve, reject) => {
-        const h: Record<string, string> = { 'Content-Length': String(body.length), ...headers };
-        if (auth) h.Authorization = auth;
-        const req = request({ host: '127.0.0.1', port, path: '/cli-tls.bin', method: 'BITS_POST', ca: CA_CERT, agent: false, headers: h }, (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
+    const send = (auth: string | null, headers: Record<string, string>, body?: Buffer): Promise<TlsAnswer> => tlsPacket(port, '/cli-tls.bin', headers, body, { authorization: auth });
     const create = { 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': PROTOCOL };
     // RFC 7617 2: a request without credentials is answered 401 with the Basic challenge.
     const challenged = await send(null, create);

@@ -2,50 +2,30 @@
 // this also shows the command never loads the native addon, which would throw
 // UnsupportedPlatformError here): an upload through it, its output in both
 // modes, bad usage, and Ctrl-C (SIGINT) closing it with exit code 0.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 
 import { BitsClient } from '../../support/bits-client.js';
-import { compileLib, root, tempDir, until } from '../../support/upload-fixture.js';
+import { runCli } from '../../support/cli-child.js';
+import type { CliRun } from '../../support/cli-child.js';
+import { compiledLib } from '../../support/compiled-child.js';
+import { root, tempDir, until } from '../../support/upload-fixture.js';
 
-let compiled: { dist: string; cleanup(): void };
 const dir = tempDir();
-beforeAll(() => {
-  compiled = compileLib();
-}, 120_000);
 afterAll(() => {
-  compiled.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
-
-interface Run {
-  child: ChildProcess;
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-}
-
-function bits(args: string[]): Run {
-  const child = spawn(process.execPath, [path.join(compiled.dist, 'cli', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = { child, stdout: [], stderr: [], exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-  createInterface({ input: child.stdout }).on('line', (l) => run.stdout.push(l));
-  createInterface({ input: child.stderr }).on('line', (l) => run.stderr.push(l));
-  return run;
-}
 
 /**
  * Ctrl-C: SIGINT, then exit code 0. Windows cannot send another process SIGINT
  * (Ctrl-C there is a console event, and child.kill() terminates), so there the
  * process is only stopped, and this returns null: the clean exit is Unix-tested.
  */
-async function interrupt(run: Run): Promise<number | null> {
+async function interrupt(run: CliRun): Promise<number | null> {
   if (process.platform === 'win32') {
     run.child.kill();
     await run.exit;
@@ -58,7 +38,7 @@ const unix = process.platform !== 'win32';
 
 describe('bits serve-uploads', () => {
   test('--json: one JSON line per event; an upload arrives; SIGINT stops it with exit code 0', async () => {
-    const run = bits(['serve-uploads', dir, '--port', '0', '--max-size', '1MB', '--json']);
+    const run = runCli(['serve-uploads', dir, '--port', '0', '--max-size', '1MB', '--json']);
     await until(() => run.stdout.length > 0, 'the listening line');
     const listening = JSON.parse(run.stdout[0]!) as { type: string; url: string; directory: string; maxFileSize: number };
     expect(listening).toMatchObject({ type: 'listening', directory: dir, maxFileSize: 1 << 20 });
@@ -80,7 +60,7 @@ describe('bits serve-uploads', () => {
   }, 30_000);
 
   test('human output: a line per finished upload and nothing else on stdout', async () => {
-    const run = bits(['serve-uploads', dir, '--port', '0']);
+    const run = runCli(['serve-uploads', dir, '--port', '0']);
     await until(() => run.stderr.length > 0, 'the banner');
     const url = /at (http:\/\/\S+\/)/.exec(run.stderr[0]!)?.[1];
     expect(url).toBeDefined();
@@ -94,10 +74,10 @@ describe('bits serve-uploads', () => {
   }, 30_000);
 
   test('bad usage exits 2', async () => {
-    const run = bits(['serve-uploads', dir, '--max-size', 'lots']);
+    const run = runCli(['serve-uploads', dir, '--max-size', 'lots']);
     expect(await run.exit).toBe(2);
     expect(run.stderr.join('\n')).toContain('--max-size');
-    const port = bits(['serve-uploads', dir, '--port', '70000']);
+    const port = runCli(['serve-uploads', dir, '--port', '70000']);
     expect(await port.exit).toBe(2);
   }, 30_000);
 
@@ -105,7 +85,7 @@ describe('bits serve-uploads', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
     expect(pkg.exports['./upload-server']).toEqual({ types: './dist/upload-server/index.d.ts', default: './dist/upload-server/index.js' });
     // Follow every relative import from the entry point through the compiled files.
-    const entry = path.join(compiled.dist, 'upload-server', 'index.js');
+    const entry = path.join(compiledLib(), 'upload-server', 'index.js');
     const seen = new Set<string>();
     const stack = [entry];
     while (stack.length > 0) {
@@ -114,7 +94,7 @@ describe('bits serve-uploads', () => {
       seen.add(file);
       for (const m of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) stack.push(path.resolve(path.dirname(file), m[1]!));
     }
-    const files = [...seen].map((f) => path.relative(compiled.dist, f).split(path.sep).join('/')).sort();
+    const files = [...seen].map((f) => path.relative(compiledLib(), f).split(path.sep).join('/')).sort();
     expect(files).toContain('upload-server/handler.js');
     expect(files.filter((f) => !f.startsWith('upload-server/'))).toEqual([]);
     const mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;

@@ -2,27 +2,23 @@
 // runs, nothing is flushed) and started again on the same directory continues
 // every session from its last ack. The server runs as a child process on the
 // compiled package; the client keeps the offsets it was acked.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 
 import { BitsClient } from '../../support/bits-client.js';
-import { compileLib, tempDir, until } from '../../support/upload-fixture.js';
+import { compiledModule, moduleChildren } from '../../support/compiled-child.js';
+import { tempDir, until } from '../../support/upload-fixture.js';
 
-let compiled: { dist: string; cleanup(): void };
-const children: ChildProcess[] = [];
-beforeAll(() => {
-  compiled = compileLib();
-}, 120_000);
-afterAll(() => compiled.cleanup());
+const children = moduleChildren();
+const started: ChildProcess[] = [];
+// Each test's servers go with it: the next test starts its own on the same directory.
 afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
+  for (const c of started.splice(0)) c.kill('SIGKILL');
 });
 
 const CHILD = `
@@ -42,8 +38,8 @@ interface Child {
 }
 
 async function startChild(dir: string): Promise<Child> {
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(path.join(compiled.dist, 'upload-server', 'index.js')).href, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(proc);
+  const proc = children.spawn(CHILD, [compiledModule('upload-server', 'index.js'), dir]);
+  started.push(proc);
   const uploads: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     proc.on('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -13,13 +13,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, test } from 'vitest';
 
 import type { UploadEvent } from '../../../lib/upload-server/index.js';
 import { bitsUpload } from '../../support/bits-uploader.js';
-import { compileLib, tempDir, until } from '../../support/upload-fixture.js';
+import { compiledModule } from '../../support/compiled-child.js';
+import { tempDir, until } from '../../support/upload-fixture.js';
 
 const WORKERS = 4;
 const UPLOADS = 20;
@@ -52,7 +53,7 @@ afterEach(() => {
 });
 
 async function startFleet(dir: string): Promise<Fleet> {
-  const index = pathToFileURL(path.join(compileLib().dist, 'upload-server', 'index.js')).href;
+  const index = compiledModule('upload-server', 'index.js');
   const proc = spawn(process.execPath, [PRIMARY, index, dir, String(WORKERS)], { stdio: ['pipe', 'pipe', 'inherit'] });
   fleets.push(proc);
   const fleet: Omit<Fleet, 'port'> = { proc, seen: [], killed: [], restarted: [], kill: (slot) => proc.stdin?.write(`kill ${slot}\n`) };

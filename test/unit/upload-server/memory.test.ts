@@ -7,29 +7,21 @@
 // drown the difference, measured both ways. That a fragment is streamed in 1 MiB
 // batches is shown by the code and by bits-post.test.ts's back-pressure test;
 // the 1 GiB figure in the README's Performance section is measured by bench/upload-bench.mjs.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 
 import { BitsClient } from '../../support/bits-client.js';
-import { compileLib, tempDir } from '../../support/upload-fixture.js';
+import { compiledModule, moduleChildren } from '../../support/compiled-child.js';
+import { tempDir } from '../../support/upload-fixture.js';
 
-let compiled: { dist: string; cleanup(): void };
-let child: ChildProcess | undefined;
+const children = moduleChildren();
 const dir = tempDir();
-beforeAll(() => {
-  compiled = compileLib();
-}, 120_000);
 afterAll(() => {
-  child?.kill('SIGKILL');
-  compiled.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -53,8 +45,7 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port +
 `;
 
 test('256 MiB in 13 MiB fragments grows the server RSS by less than 12 MiB', async () => {
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(path.join(compiled.dist, 'upload-server', 'index.js')).href, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  child = proc;
+  const proc = children.spawn(CHILD, [compiledModule('upload-server', 'index.js'), dir]);
   const port = await new Promise<number>((resolve, reject) => {
     proc.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
     createInterface({ input: proc.stdout }).once('line', (line) => resolve(Number(line)));

@@ -3,7 +3,7 @@
 // certificate (a BITS job sends one set with IBackgroundCopyJobHttpOptions::
 // SetClientCertificateByID), and refuse clients without a trusted one.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request } from 'node:https';
+import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ import { acceptBitsPost, createUploadHandler } from '../../../lib/upload-server/
 import type { FinishedUpload } from '../../../lib/upload-server/index.js';
 import { PROTOCOL } from '../../support/bits-client.js';
 import { ALICE_CERT, ALICE_KEY, CA_CERT, MALLORY_CERT, MALLORY_KEY, SERVER_CERT, SERVER_KEY } from '../../support/tls-certs.js';
+import { tlsPacket } from '../../support/tls-client.js';
+import type { TlsAnswer } from '../../support/tls-client.js';
 
 let server: Server;
 let port: number;
@@ -46,24 +48,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-}
-
 /** One BITS_POST packet over TLS, with the given client certificate (or none). */
-function packet(client: { cert: string; key: string } | null, url: string, headers: Record<string, string>, body = Buffer.alloc(0)): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: url, method: 'BITS_POST', ca: CA_CERT, ...(client ?? {}), agent: false, headers: { 'Content-Length': String(body.length), ...headers } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+function packet(client: { cert: string; key: string } | null, url: string, headers: Record<string, string>, body?: Buffer): Promise<TlsAnswer> {
+  return tlsPacket(port, url, headers, body, { client });
 }
 
 describe('mutual TLS', () => {

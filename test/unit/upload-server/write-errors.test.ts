@@ -11,16 +11,15 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { BitsClient } from '../../support/bits-client.js';
-import { compileLib, tempDir, until } from '../../support/upload-fixture.js';
+import { compiledModule } from '../../support/compiled-child.js';
+import { tempDir, until } from '../../support/upload-fixture.js';
 
 const LIMIT_KIB = 5 * 1024; // `ulimit -f` counts 1024-byte blocks: files stop at 5 MiB
 
-let compiled: { dist: string; cleanup(): void };
 let child: ChildProcess;
 let client: BitsClient;
 let agent: Agent;
@@ -34,9 +33,8 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: 
 `;
 
 beforeAll(async () => {
-  compiled = compileLib();
   dir = tempDir();
-  const entry = pathToFileURL(path.join(compiled.dist, 'upload-server', 'index.js')).href;
+  const entry = compiledModule('upload-server', 'index.js');
   child = spawn('bash', ['-c', `ulimit -f ${LIMIT_KIB} && exec "$0" --input-type=module -e "$1" "$2" "$3"`, process.execPath, CHILD, entry, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -54,7 +52,6 @@ beforeAll(async () => {
 afterAll(() => {
   agent.destroy();
   child.kill('SIGKILL');
-  compiled.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
