@@ -208,6 +208,28 @@ Napi::Value Job::SetProxySettings(const Napi::CallbackInfo& info) {
   });
 }
 
+namespace {
+
+// Wine's BITS calls JobTransferred from its one transfer thread through the job's
+// registered interface, holding no reference of its own, and SetNotifyInterface
+// releases that interface with no lock: taken away during the call, the thread
+// never returns and no later job transfers. That call can come while the job is
+// queued, connecting, transferring or transferred (and just after it is
+// acknowledged or cancelled). So under Wine the registration stays with the job
+// in those states; BITS calls each job's JobTransferred once, the events of a job
+// no one watches go nowhere (lib/job/watch.ts), and the addon disconnects the
+// callback object from BITS when it shuts down (runtime/addon_state.cc). Windows'
+// service holds its own reference during the call: there it is always taken away.
+bool CallbackMayBeInUse(IBackgroundCopyJob* job) {
+  static const bool wine = GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
+  if (!wine) return false;
+  BG_JOB_STATE state;
+  if (FAILED(job->GetState(&state))) return false;
+  return state != BG_JOB_STATE_SUSPENDED && state != BG_JOB_STATE_ERROR && state != BG_JOB_STATE_TRANSIENT_ERROR;
+}
+
+}  // namespace
+
 // Subscribing a job to our callback object. BITS keeps one callback per job (the
 // last process to register wins) and forgets it when the service restarts, so
 // lib/ polls as well; here we only register, and undo it exactly once.
@@ -230,8 +252,8 @@ Napi::Value Job::Subscribe(const Napi::CallbackInfo& info) {
       job->SetNotifyFlags(all);
     }
     objects.SetOnRelease(jobId, ObjectTable::Slot::Notify, [job, previous]() {
-      job->SetNotifyInterface(nullptr);
       job->SetNotifyFlags(previous);
+      if (!CallbackMayBeInUse(job)) job->SetNotifyInterface(nullptr);
     });
     return S_OK;
   });

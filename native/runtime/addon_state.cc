@@ -30,6 +30,16 @@ void AddonState::Shutdown() {
   // Validators first: from here on BITS's threads get a refusal at once, and
   // questions already waiting are answered.
   closables_->CloseAll();
+  // A service may still hold references to the notifier (the module may leave it
+  // registered where taking it away would race the service, bits/job.cc). Once
+  // every job's release action has run, cut those references while this module
+  // is loaded: a later call or Release from the service then fails in COM, and
+  // never reaches code that a worker's exit has unloaded.
+  notifier_->AddRef();
+  pool_->AtLastOut([notifier = notifier_]() {
+    CoDisconnectObject(notifier, 0);
+    notifier->Release();
+  });
   // Stopping the pool runs each job's release actions (unregistering the
   // callback and the validator from BITS) and releases every reference.
   pool_->Stop(std::chrono::milliseconds(5000));

@@ -125,6 +125,22 @@ void ComThreadPool::Run() {
   if (!last) return;
   dropped.clear();
   objects_->ReleaseAll();
+  std::function<void()> lastOut;
+  {
+    std::lock_guard<SrwMutex> g(mutex_);
+    lastOut.swap(lastOut_);
+  }
+  if (lastOut) {
+    try {
+      lastOut();
+    } catch (...) {
+    }
+  }
+}
+
+void ComThreadPool::AtLastOut(std::function<void()> action) {
+  std::lock_guard<SrwMutex> g(mutex_);
+  lastOut_ = std::move(action);
 }
 
 void ComThreadPool::Stop(std::chrono::milliseconds timeout) {

@@ -40,6 +40,9 @@ class ComThreadPool : public std::enable_shared_from_this<ComThreadPool> {
   // at most `timeout` for COM calls in progress (a hung service must not hang
   // the process at exit); past that the threads are left to finish on their own.
   void Stop(std::chrono::milliseconds timeout);
+  // JS thread, before Stop. Run by the last thread out, after every reference is
+  // released and while it is still in the apartment (CoDisconnectObject needs one).
+  void AtLastOut(std::function<void()> action);
 
   // The first CoInitializeEx failure of any pool thread, else S_OK.
   HRESULT initResult() const { return initResult_; }
@@ -72,5 +75,6 @@ class ComThreadPool : public std::enable_shared_from_this<ComThreadPool> {
   HRESULT initResult_ = S_OK;
   std::atomic<int64_t> live_{0};
   std::unique_ptr<ObjectTable> objects_;
+  std::function<void()> lastOut_;
   std::vector<std::thread> threads_;
 };

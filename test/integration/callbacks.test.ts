@@ -3,7 +3,10 @@
 // test addon's driver (native/test/callback_driver.cc) takes the callback object
 // from a real job's GetNotifyInterface and calls each method from threads of its
 // own, with a job, file and error from Wine's BITS service.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { describe, expect, test, vi } from 'vitest';
 
@@ -13,6 +16,7 @@ import { watchedJobCount } from '../../lib/job/watch.js';
 import { fileFixture, manager, randomContent, rawBinding, waitForState } from './helpers.js';
 
 const HOUR = 3_600_000;
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const { folder, createJob, serve } = fileFixture();
 const server = serve({ 'a.bin': randomContent(100_000) });
 const slow = serve({ 'slow.bin': randomContent(600_000) }, { bytesPerSecond: 400_000 });
@@ -303,5 +307,27 @@ describe('no C++ exception crosses the COM boundary (allocations made to fail)',
     // A failed allocation refuses; once the sweep is past the last one, JS's yes comes through.
     expect(r.hresults.slice(0, failing)).toEqual(Array(failing).fill(refused));
     expect(r.hresults.slice(failing)).toEqual(Array(40 - failing).fill(0));
+  });
+
+  // The habit of a careless user: let go of each job the moment it reads
+  // 'transferred', which is when BITS makes its JobTransferred call. Letting go
+  // must not stop BITS: every next job still transfers. Under Wine, taking the
+  // registration away during that call hangs Wine's transfer thread for good (the
+  // README's Wine list), so the addon leaves it with the job there. In a process
+  // of its own, loading the packaged build as users do, because a BITS that stops
+  // would take this process's COM calls with it.
+  test("listeners dropped the moment their job reads 'transferred' leave BITS transferring the next job", { timeout: 240_000 }, async () => {
+    const log = path.join(folder.dir, 'dropped.log');
+    const fd = openSync(log, 'w');
+    const child = spawn(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'drop-at-transferred.mjs'), root, server.url('a.bin'), '8'], { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    // A stopped BITS also hangs the child's own COM calls: it is ended at a deadline.
+    const deadline = setTimeout(() => child.kill(), 200_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(deadline);
+    // IBackgroundCopyCallback::JobTransferred page: BITS calls it when all of a job's
+    // files have transferred; it does not depend on who listens afterwards.
+    expect(readFileSync(log, 'utf8')).toContain('all 8 transferred');
+    expect(code).toBe(0);
   });
 });
