@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
+import { afterAll } from 'vitest';
+
 import { createUploadServer } from '../../lib/upload-server/index.js';
 import type { UploadEvent, UploadServerOptions } from '../../lib/upload-server/index.js';
 import { BitsClient } from './bits-client.js';
@@ -27,8 +29,19 @@ export interface Uploads {
   close(): Promise<void>;
 }
 
+const made: string[] = [];
+// Every folder tempDir() made goes when the test file ends, whether or not its
+// test closed a server over it: imported during collection, this hook joins the
+// importing file's root suite.
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder under the system's temporary folder, removed when the test file ends. */
 export function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'bits-upload-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'bits-upload-'));
+  made.push(dir);
+  return dir;
 }
 
 export async function startUploads(options: Partial<UploadServerOptions> = {}, dir = tempDir()): Promise<Uploads> {
