@@ -2,22 +2,21 @@
 // `node bench/fleet-bench.mjs [results.json]` after `npm run build:ts`).
 //
 // Throughput of the upload server as a node:cluster fleet of 1 and of 2
-// workers sharing one directory (round-robin), each against the same yardstick
-// as bench/upload-bench.mjs: a plain node:http server that writes each PUT at
-// its offset and answers after fsync. STREAMS uploads run at once against each
+// workers sharing one directory (round-robin), each against the fsync'd PUT
+// yardstick of bench/upload-wire.mjs. STREAMS uploads run at once against each
 // contender, every one on its own keep-alive connection, in 8 MiB fragments.
 // Rounds rotate the order of the three contenders, so disk and CPU drift hit
 // each alike; the figures are the medians, as ratios to the PUT of the same run.
 import cluster from 'node:cluster';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { Agent, createServer, request } from 'node:http';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, createServer } from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { bitsUpload, median, putUpload, putYardstick } from './upload-wire.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const FRAGMENT = 8 << 20;
@@ -28,19 +27,7 @@ const ROUNDS = 9;
 /** A fleet of `count` workers on `dir`, or (count 0) the PUT yardstick; prints {port}. */
 async function serve(mode, dir, count) {
   if (mode === 'put') {
-    const yardstick = createServer(async (req, res) => {
-      const u = new URL(req.url, 'http://x');
-      const file = path.join(dir, `${u.searchParams.get('name')}.bin`);
-      const offset = Number(u.searchParams.get('offset'));
-      await pipeline(req, createWriteStream(file, { flags: offset === 0 ? 'w' : 'r+', start: offset }));
-      const fh = await open(file, 'r+');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      res.writeHead(200, { 'Content-Length': '0' }).end();
-    });
+    const yardstick = createServer(putYardstick((url) => path.join(dir, `${url.searchParams.get('name')}.bin`)));
     // A contender's connections idle while the other two run: longer than Node's 5 s keep-alive timeout.
     yardstick.keepAliveTimeout = 120_000;
     yardstick.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: yardstick.address().port })}\n`));
@@ -62,32 +49,6 @@ async function serve(mode, dir, count) {
   server.listen(0, '127.0.0.1');
 }
 
-function send(agent, port, method, url, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path: url, agent, headers: { 'Content-Length': String(body?.length ?? 0), ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode < 300 ? resolve(res.headers) : reject(new Error(`${method} ${url}: ${res.statusCode} ${JSON.stringify(res.headers)}`))));
-    });
-    req.on('error', (e) => reject(new Error(`${method} ${url} (port ${port}): ${e.message}`)));
-    req.end(body);
-  });
-}
-
-async function bitsUpload(agent, port, name, data) {
-  const created = await send(agent, port, 'BITS_POST', `/${name}`, { 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': '{7df0354d-249b-430f-820d-3d2a9bef4931}' });
-  const id = created['bits-session-id'];
-  for (let first = 0; first < FILE_BYTES; first += FRAGMENT) {
-    await send(agent, port, 'BITS_POST', `/${name}`, { 'BITS-Packet-Type': 'Fragment', 'BITS-Session-Id': id, 'Content-Range': `bytes ${first}-${first + FRAGMENT - 1}/${FILE_BYTES}` }, data);
-  }
-  await send(agent, port, 'BITS_POST', `/${name}`, { 'BITS-Packet-Type': 'Close-Session', 'BITS-Session-Id': id });
-}
-
-async function putUpload(agent, port, name, data) {
-  for (let first = 0; first < FILE_BYTES; first += FRAGMENT) await send(agent, port, 'PUT', `/?name=${name}&offset=${first}`, {}, data);
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function start(args, children) {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
@@ -108,7 +69,7 @@ async function main(resultsFile) {
     const agents = Array.from({ length: STREAMS }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
     const round = async (which, n) => {
       const t = performance.now();
-      await Promise.all(agents.map((agent, s) => (which === 'put' ? putUpload(agent, ports.put, `s${s}`, data) : bitsUpload(agent, ports[which], `r${n}-s${s}.bin`, data))));
+      await Promise.all(agents.map((agent, s) => (which === 'put' ? putUpload(agent, ports.put, data, FILE_BYTES, `name=s${s}&`) : bitsUpload(agent, ports[which], `r${n}-s${s}.bin`, data, FILE_BYTES))));
       const mibps = (STREAMS * FILE_BYTES) / (1 << 20) / ((performance.now() - t) / 1000);
       if (which !== 'put') for (let s = 0; s < STREAMS; s++) rmSync(path.join(folders[which], `r${n}-s${s}.bin`), { force: true });
       return mibps;

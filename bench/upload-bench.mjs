@@ -3,8 +3,7 @@
 //
 // Throughput: the same bytes are sent, in 13 MiB fragments over one keep-alive
 // connection each, to (a) windows-bits/upload-server's handler as BITS_POST
-// Fragments and (b) a yardstick: a plain node:http server that streams each PUT
-// to the file at its offset and answers only after fsync, as the handler must.
+// Fragments and (b) the fsync'd PUT yardstick of bench/upload-wire.mjs.
 // Rounds alternate between the two in the same run, so disk and CPU drift hit
 // both alike; the figure is the ratio of median throughputs (goal >= 1.0).
 // Memory: one 1 GiB upload through the handler, with the server's RSS sampled
@@ -12,13 +11,13 @@
 // Both servers run in a child process so that RSS is the server's alone.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { Agent, createServer, request } from 'node:http';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, createServer } from 'node:http';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { bitsUpload, median, putUpload, putYardstick, send } from './upload-wire.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const FRAGMENT = 13 << 20;
@@ -33,7 +32,8 @@ async function server(dir) {
   const uploads = createUploadServer({ directory: path.join(dir, 'bits'), maxFileSize: 2 * GIB });
   let peak = 0;
   setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20).unref();
-  const yardstick = createServer(async (req, res) => {
+  const put = putYardstick(() => path.join(dir, 'put.bin'));
+  const yardstick = createServer((req, res) => {
     if (req.method === 'GET') {
       // The RSS probe: the current RSS, the peak since the last probe; then the peak restarts.
       const rss = process.memoryUsage.rss();
@@ -41,17 +41,7 @@ async function server(dir) {
       peak = rss;
       return;
     }
-    const offset = Number(new URL(req.url, 'http://x').searchParams.get('offset'));
-    const file = path.join(dir, 'put.bin');
-    await pipeline(req, createWriteStream(file, { flags: offset === 0 ? 'w' : 'r+', start: offset }));
-    // fsync flushes the file's data whichever descriptor asks (the stream has closed its own).
-    const fh = await open(file, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    res.writeHead(200, { 'Content-Length': '0' }).end();
+    void put(req, res);
   });
   mkdirSync(path.join(dir, 'bits'), { recursive: true });
   await new Promise((r) => uploads.listen(0, '127.0.0.1', r));
@@ -59,34 +49,6 @@ async function server(dir) {
   process.stdout.write(`${JSON.stringify({ bits: uploads.address().port, put: yardstick.address().port })}\n`);
 }
 
-function send(agent, port, method, url, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path: url, agent, headers: { 'Content-Length': String(body?.length ?? 0), ...headers } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => (res.statusCode < 300 ? resolve({ headers: res.headers, body: Buffer.concat(chunks) }) : reject(new Error(`${method} ${url}: ${res.statusCode} ${JSON.stringify(res.headers)}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** One file of `total` bytes through the BITS handler, in FRAGMENT-sized fragments of `data`. */
-async function bitsUpload(agent, port, name, data, total) {
-  const created = await send(agent, port, 'BITS_POST', `/${name}`, { 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': '{7df0354d-249b-430f-820d-3d2a9bef4931}' });
-  const id = created.headers['bits-session-id'];
-  for (let first = 0; first < total; first += FRAGMENT) {
-    const n = Math.min(FRAGMENT, total - first);
-    await send(agent, port, 'BITS_POST', `/${name}`, { 'BITS-Packet-Type': 'Fragment', 'BITS-Session-Id': id, 'Content-Range': `bytes ${first}-${first + n - 1}/${total}` }, data.subarray(0, n));
-  }
-  await send(agent, port, 'BITS_POST', `/${name}`, { 'BITS-Packet-Type': 'Close-Session', 'BITS-Session-Id': id });
-}
-
-async function putUpload(agent, port, data, total) {
-  for (let first = 0; first < total; first += FRAGMENT) await send(agent, port, 'PUT', `/put.bin?offset=${first}`, {}, data.subarray(0, Math.min(FRAGMENT, total - first)));
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mibps = (bytes, ms) => bytes / (1 << 20) / (ms / 1000);
 
 async function main(resultsFile) {
