@@ -9,6 +9,7 @@
 
 #include "bits/copy_error.h"
 #include "bits/enumerate.h"
+#include "runtime/wine.h"
 
 #define JOB_METHOD(js, fn, iface, method) BITS_METHOD(Job, js, fn, iface, method)
 #define JOB_GET(js, iface, type, method) BITS_GET(Job, js, iface, type, method)
@@ -221,8 +222,7 @@ namespace {
 // callback object from BITS when it shuts down (runtime/addon_state.cc). Windows'
 // service holds its own reference during the call: there it is always taken away.
 bool CallbackMayBeInUse(IBackgroundCopyJob* job) {
-  static const bool wine = GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
-  if (!wine) return false;
+  if (WineVersion() == nullptr) return false;
   BG_JOB_STATE state;
   if (FAILED(job->GetState(&state))) return false;
   return state != BG_JOB_STATE_SUSPENDED && state != BG_JOB_STATE_ERROR && state != BG_JOB_STATE_TRANSIENT_ERROR;

@@ -20,6 +20,7 @@
 #include "runtime/com_ptr.h"
 #include "runtime/impersonation.h"
 #include "runtime/strings.h"
+#include "runtime/wine.h"
 #include "test/failing_job.h"
 #include "test/test_hooks.h"
 
@@ -81,10 +82,8 @@ Napi::Value DebugStats(const Napi::CallbackInfo& info) {
   o.Set("callbacksReceived", Napi::Number::New(env, static_cast<double>(callbacksReceived.load())));
   o.Set("slowJobStateReads", Napi::Number::New(env, static_cast<double>(slowJobStateReads.load())));
   // Tests assert Wine's known gaps on Wine and real values on Windows.
-  using WineGetVersion = const char*(__cdecl*)();
-  auto wineVersion = reinterpret_cast<WineGetVersion>(
-      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version")));
-  o.Set("wine", wineVersion ? Napi::Value(Napi::String::New(env, wineVersion())) : env.Null());
+  const char* wine = WineVersion();
+  o.Set("wine", wine ? Napi::Value(Napi::String::New(env, wine)) : env.Null());
   return o;
 }
 
