@@ -4,10 +4,10 @@
 // Windows virus scanner alike. Run with the host's Node on a fresh bundle, with a
 // module hook that names each file read; each file's source map says which lib/
 // sources it holds.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
@@ -24,8 +24,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
-/** The bundle's files that `bits <args>` loads (relative to the bundle), and the lib/ sources they hold. */
-function loadedBy(args: string[]): { files: string[]; sources: string[] } {
+/** The bundle's files that `bits <args>` loads (relative to the bundle), the lib/ sources they hold, and the packages it loads from node_modules. */
+function loadedBy(args: string[]): { files: string[]; sources: string[]; packages: string[] } {
   let stderr = '';
   try {
     execFileSync(process.execPath, ['--import', register, path.join(dist, 'cli', 'main.js'), ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
@@ -33,15 +33,16 @@ function loadedBy(args: string[]): { files: string[]; sources: string[] } {
     // Off Windows the command itself fails (exit 3, not supported): what it loaded still counts.
     stderr = (e as { stderr: string }).stderr;
   }
-  const files = stderr
+  const loaded = stderr
     .split('\n')
     .filter((l) => l.startsWith('LOADED '))
-    .map((l) => fileURLToPath(l.slice('LOADED '.length)))
-    .filter((f) => f.startsWith(dist + path.sep));
+    .map((l) => fileURLToPath(l.slice('LOADED '.length)));
+  const files = loaded.filter((f) => f.startsWith(dist + path.sep));
+  const packages = [...new Set(loaded.flatMap((f) => /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(f)?.[1] ?? []))];
   const sources = files.flatMap((f) =>
     (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => path.relative(root, path.resolve(path.dirname(f), s)).split(path.sep).join('/')),
   );
-  return { files: files.map((f) => path.relative(dist, f).split(path.sep).join('/')), sources };
+  return { files: files.map((f) => path.relative(dist, f).split(path.sep).join('/')), sources, packages };
 }
 
 test('bits list loads no upload server, monitor, progress bar or transfer code', () => {
@@ -59,10 +60,49 @@ test('bits list loads no upload server, monitor, progress bar or transfer code',
   expect(files.length).toBeLessThanOrEqual(5);
 });
 
+test('bits list reads no package from node_modules: commander is part of the bundle', () => {
+  const { files, sources, packages } = loadedBy(['list', '--json']);
+  expect(files).toContain('cli/main.js');
+  expect(sources).toContain('node_modules/commander/lib/command.js');
+  expect(packages).toEqual([]);
+});
+
 test('bits serve-uploads --help loads nothing of the commands; bits serve-uploads loads the upload server', () => {
   const help = loadedBy(['serve-uploads', '--help']);
   expect(help.sources).not.toContain('lib/cli/job-commands.ts');
   expect(help.sources.filter((f) => f.startsWith('lib/upload-server/'))).toEqual([]);
   const serve = loadedBy(['serve-uploads', '--hash-password', 'x']);
   expect(serve.sources).toContain('lib/upload-server/handler.ts');
+});
+
+test("import('windows-bits') loads no plain-HTTP fallback, nor the built-ins only it needs", () => {
+  // process.moduleLoadList names each of Node's own modules as it loads (Node's
+  // internals; stable enough for a test that runs on the host's Node only). No
+  // hook here, so the ES module loader's own modules load during the import too.
+  // stderr is a pipe, whose stream loads net: it is opened before counting.
+  const script = `const err = process.stderr;
+const before = new Set(process.moduleLoadList);
+await import(${JSON.stringify(pathToFileURL(path.join(dist, 'index.js')).href)});
+err.write(process.moduleLoadList.filter((m) => !before.has(m)).map((m) => 'BUILTIN ' + m + '\\n').join(''));`;
+  const plain = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(plain.status).toBe(0);
+  const builtins = plain.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('BUILTIN NativeModule '))
+    .map((l) => l.slice('BUILTIN NativeModule '.length));
+  expect(builtins).toContain('internal/modules/esm/load');
+  for (const m of ['http', 'crypto', 'net', 'stream', 'fs/promises', 'internal/fs/streams']) expect(builtins).not.toContain(m);
+
+  const hooked = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(hooked.status).toBe(0);
+  const files = hooked.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => fileURLToPath(l.slice('LOADED '.length)));
+  const sources = files.flatMap((f) =>
+    (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => path.relative(root, path.resolve(path.dirname(f), s)).split(path.sep).join('/')),
+  );
+  expect(sources).toContain('lib/manager.ts');
+  expect(sources.filter((f) => f.startsWith('lib/fallback/'))).toEqual([]);
+  expect(files.length).toBeLessThanOrEqual(2);
 });
