@@ -11,6 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
+// Each test starts Node once or twice; on a loaded machine one start takes seconds.
+const slow = { timeout: 30_000 };
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const hooks = `data:text/javascript,${encodeURIComponent(
   "export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write('LOADED ' + url + '\\n'); return next(url, context); }",
@@ -21,7 +24,7 @@ let dist = '';
 beforeAll(() => {
   dist = mkdtempSync(path.join(root, '.test-results', 'bundle-'));
   execFileSync(process.execPath, [path.join(root, 'scripts', 'bundle.mjs'), dist], { cwd: root, stdio: 'pipe' });
-});
+}, 60_000);
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
 /** The bundle's files that `bits <args>` loads (relative to the bundle), the lib/ sources they hold, and the packages it loads from node_modules. */
@@ -45,7 +48,7 @@ function loadedBy(args: string[]): { files: string[]; sources: string[]; package
   return { files: files.map((f) => path.relative(dist, f).split(path.sep).join('/')), sources, packages };
 }
 
-test('bits list loads no upload server, monitor, progress bar or transfer code', () => {
+test('bits list loads no upload server, monitor, progress bar or transfer code', slow, () => {
   const { files, sources } = loadedBy(['list', '--json']);
   // The hook sees the files and the maps name the sources (so an empty list means nothing).
   expect(files).toContain('cli/main.js');
@@ -60,7 +63,7 @@ test('bits list loads no upload server, monitor, progress bar or transfer code',
   expect(files.length).toBeLessThanOrEqual(5);
 });
 
-test("bits list reads commander from the CLI's bundle, not from node_modules", () => {
+test("bits list reads commander from the CLI's bundle, not from node_modules", slow, () => {
   // Off Windows the addon (and node-gyp-build with it) is never loaded, so here
   // nothing at all comes from node_modules; on Windows node-gyp-build would.
   const { files, sources, packages } = loadedBy(['list', '--json']);
@@ -69,7 +72,7 @@ test("bits list reads commander from the CLI's bundle, not from node_modules", (
   expect(packages).toEqual([]);
 });
 
-test('bits serve-uploads --help loads nothing of the commands; bits serve-uploads loads the upload server', () => {
+test('bits serve-uploads --help loads nothing of the commands; bits serve-uploads loads the upload server', slow, () => {
   const help = loadedBy(['serve-uploads', '--help']);
   expect(help.sources).not.toContain('lib/cli/job-commands.ts');
   expect(help.sources.filter((f) => f.startsWith('lib/upload-server/'))).toEqual([]);
@@ -77,7 +80,7 @@ test('bits serve-uploads --help loads nothing of the commands; bits serve-upload
   expect(serve.sources).toContain('lib/upload-server/handler.ts');
 });
 
-test("import('windows-bits') loads no plain-HTTP fallback, nor the built-ins only it needs", () => {
+test("import('windows-bits') loads no plain-HTTP fallback, nor the built-ins only it needs", slow, () => {
   // process.moduleLoadList names each of Node's own modules as it loads (Node's
   // internals; stable enough for a test that runs on the host's Node only). No
   // hook here, so the ES module loader's own modules load during the import too.
