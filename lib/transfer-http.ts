@@ -2,13 +2,14 @@
 // same files, progress, signal and timeout as the BITS path, handed to
 // lib/fallback/'s download and BITS Upload Protocol client. Files go one after
 // another, as BITS transfers a job's files; local paths are the platform's own.
+// lib/fallback/ is imported when a transfer takes this path, not with the
+// package: it brings node:http, node:crypto, fs/promises and streams, which a
+// program that only uses BITS would load for nothing at every start.
 import path from 'node:path';
 
 import type { BitsAvailability } from './availability-reasons.js';
 import { TimeoutError } from './errors.js';
-import { httpDownload } from './fallback/http-download.js';
 import type { HttpTransferOptions } from './fallback/http-download.js';
-import { httpUpload } from './fallback/upload-client.js';
 import type { FileSpec, JobProgress } from './job/types.js';
 import type { CheckedOptions } from './transfer-options.js';
 
@@ -50,6 +51,7 @@ export function checkHttpFiles(files: readonly FileSpec[]): void {
 export async function runHttp(kind: 'download' | 'upload', files: readonly FileSpec[], o: CheckedOptions, unavailable: BitsAvailability): Promise<HttpTransferResult> {
   checkHttpFiles(files);
   const started = Date.now();
+  const send = kind === 'download' ? (await import('./fallback/http-download.js')).httpDownload : (await import('./fallback/upload-client.js')).httpUpload;
   const deadline = o.wait.timeoutMs === undefined ? undefined : started + o.wait.timeoutMs;
   let done = 0;
   let doneFiles = 0;
@@ -76,7 +78,7 @@ export async function runHttp(kind: 'download' | 'upload', files: readonly FileS
         onProgress(snapshot);
       };
     }
-    const r = kind === 'download' ? await httpDownload(f.remoteUrl, f.localPath, options) : await httpUpload(f.remoteUrl, f.localPath, options);
+    const r = await send(f.remoteUrl, f.localPath, options);
     done += r.bytesTransferred;
     doneFiles++;
   }

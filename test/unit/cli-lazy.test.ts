@@ -4,12 +4,15 @@
 // Windows virus scanner alike. Run with the host's Node on a fresh bundle, with a
 // module hook that names each file read; each file's source map says which lib/
 // sources it holds.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
+
+// Each test starts Node once or twice; on a loaded machine one start takes seconds.
+const slow = { timeout: 30_000 };
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const hooks = `data:text/javascript,${encodeURIComponent(
@@ -21,11 +24,11 @@ let dist = '';
 beforeAll(() => {
   dist = mkdtempSync(path.join(root, '.test-results', 'bundle-'));
   execFileSync(process.execPath, [path.join(root, 'scripts', 'bundle.mjs'), dist], { cwd: root, stdio: 'pipe' });
-});
+}, 60_000);
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
-/** The bundle's files that `bits <args>` loads (relative to the bundle), and the lib/ sources they hold. */
-function loadedBy(args: string[]): { files: string[]; sources: string[] } {
+/** The bundle's files that `bits <args>` loads (relative to the bundle), the lib/ sources they hold, and the packages it loads from node_modules. */
+function loadedBy(args: string[]): { files: string[]; sources: string[]; packages: string[] } {
   let stderr = '';
   try {
     execFileSync(process.execPath, ['--import', register, path.join(dist, 'cli', 'main.js'), ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
@@ -33,18 +36,19 @@ function loadedBy(args: string[]): { files: string[]; sources: string[] } {
     // Off Windows the command itself fails (exit 3, not supported): what it loaded still counts.
     stderr = (e as { stderr: string }).stderr;
   }
-  const files = stderr
+  const loaded = stderr
     .split('\n')
     .filter((l) => l.startsWith('LOADED '))
-    .map((l) => fileURLToPath(l.slice('LOADED '.length)))
-    .filter((f) => f.startsWith(dist + path.sep));
+    .map((l) => fileURLToPath(l.slice('LOADED '.length)));
+  const files = loaded.filter((f) => f.startsWith(dist + path.sep));
+  const packages = [...new Set(loaded.flatMap((f) => /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(f)?.[1] ?? []))];
   const sources = files.flatMap((f) =>
     (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => path.relative(root, path.resolve(path.dirname(f), s)).split(path.sep).join('/')),
   );
-  return { files: files.map((f) => path.relative(dist, f).split(path.sep).join('/')), sources };
+  return { files: files.map((f) => path.relative(dist, f).split(path.sep).join('/')), sources, packages };
 }
 
-test('bits list loads no upload server, monitor, progress bar or transfer code', () => {
+test('bits list loads no upload server, monitor, progress bar or transfer code', slow, () => {
   const { files, sources } = loadedBy(['list', '--json']);
   // The hook sees the files and the maps name the sources (so an empty list means nothing).
   expect(files).toContain('cli/main.js');
@@ -59,10 +63,51 @@ test('bits list loads no upload server, monitor, progress bar or transfer code',
   expect(files.length).toBeLessThanOrEqual(5);
 });
 
-test('bits serve-uploads --help loads nothing of the commands; bits serve-uploads loads the upload server', () => {
+test("bits list reads commander from the CLI's bundle, not from node_modules", slow, () => {
+  // Off Windows the addon (and node-gyp-build with it) is never loaded, so here
+  // nothing at all comes from node_modules; on Windows node-gyp-build would.
+  const { files, sources, packages } = loadedBy(['list', '--json']);
+  expect(files).toContain('cli/main.js');
+  expect(sources).toContain('node_modules/commander/lib/command.js');
+  expect(packages).toEqual([]);
+});
+
+test('bits serve-uploads --help loads nothing of the commands; bits serve-uploads loads the upload server', slow, () => {
   const help = loadedBy(['serve-uploads', '--help']);
   expect(help.sources).not.toContain('lib/cli/job-commands.ts');
   expect(help.sources.filter((f) => f.startsWith('lib/upload-server/'))).toEqual([]);
   const serve = loadedBy(['serve-uploads', '--hash-password', 'x']);
   expect(serve.sources).toContain('lib/upload-server/handler.ts');
+});
+
+test("import('windows-bits') loads no plain-HTTP fallback, nor the built-ins only it needs", slow, () => {
+  // process.moduleLoadList names each of Node's own modules as it loads (Node's
+  // internals; stable enough for a test that runs on the host's Node only). No
+  // hook here, so the ES module loader's own modules load during the import too.
+  // stderr is a pipe, whose stream loads net: it is opened before counting.
+  const script = `const err = process.stderr;
+const before = new Set(process.moduleLoadList);
+await import(${JSON.stringify(pathToFileURL(path.join(dist, 'index.js')).href)});
+err.write(process.moduleLoadList.filter((m) => !before.has(m)).map((m) => 'BUILTIN ' + m + '\\n').join(''));`;
+  const plain = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(plain.status).toBe(0);
+  const builtins = plain.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('BUILTIN NativeModule '))
+    .map((l) => l.slice('BUILTIN NativeModule '.length));
+  expect(builtins).toContain('internal/modules/esm/load');
+  for (const m of ['http', 'crypto', 'net', 'stream', 'fs/promises', 'internal/fs/streams']) expect(builtins).not.toContain(m);
+
+  const hooked = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(hooked.status).toBe(0);
+  const files = hooked.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => fileURLToPath(l.slice('LOADED '.length)));
+  const sources = files.flatMap((f) =>
+    (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => path.relative(root, path.resolve(path.dirname(f), s)).split(path.sep).join('/')),
+  );
+  expect(sources).toContain('lib/manager.ts');
+  expect(sources.filter((f) => f.startsWith('lib/fallback/'))).toEqual([]);
+  expect(files.length).toBeLessThanOrEqual(2);
 });
