@@ -10,10 +10,12 @@
 
 #include "runtime/impersonation.h"
 #include "runtime/promise_bridge.h"
+#include "runtime/proxy_lock.h"
 
 template <class Item, class Enum, class OnItem>
 HRESULT DrainEnumerator(Enum* items, const char* nextMethod, Call& call, OnItem onItem) {
   EnsureImpersonation(items);
+  ProxyUnmarshal unmarshal;  // each item is a proxy, maybe to an object being released elsewhere
   Item* batch[32];
   for (;;) {
     ULONG got = 0;

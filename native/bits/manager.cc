@@ -1,6 +1,8 @@
 // Threads: the JS thread; the lambdas run on the COM pool threads.
 #include "bits/manager.h"
 
+#include "runtime/proxy_lock.h"
+
 #include "bits/availability.h"
 #include "bits/convert.h"
 #include "bits/enumerate.h"
@@ -36,8 +38,12 @@ Napi::Value Manager::Connect(const Napi::CallbackInfo& info) {
         HRESULT forced = ForcedConnectResult();
         if (FAILED(forced)) return forced;
         IBackgroundCopyManager* manager = nullptr;
-        HRESULT hr = CoCreateInstance(__uuidof(BackgroundCopyManager), nullptr, CLSCTX_LOCAL_SERVER,
-                                      __uuidof(IBackgroundCopyManager), reinterpret_cast<void**>(&manager));
+        HRESULT hr;
+        {
+          ProxyUnmarshal unmarshal;  // runtime/proxy_lock.h
+          hr = CoCreateInstance(__uuidof(BackgroundCopyManager), nullptr, CLSCTX_LOCAL_SERVER,
+                                __uuidof(IBackgroundCopyManager), reinterpret_cast<void**>(&manager));
+        }
         if (FAILED(hr)) return hr;
         uint64_t id = objects.Add(manager);
         objects.set_describer_if_none(id);
@@ -54,7 +60,11 @@ Napi::Value Manager::CreateJob(const Napi::CallbackInfo& info) {
       [name, type](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
         GUID id;
         IBackgroundCopyJob* job = nullptr;
-        HRESULT hr = m->CreateJob(name.c_str(), type, &id, &job);
+        HRESULT hr;
+        {
+          ProxyUnmarshal unmarshal;
+          hr = m->CreateJob(name.c_str(), type, &id, &job);
+        }
         if (SUCCEEDED(hr)) call.result = JobHandle(objects, job, id);
         return hr;
       },
@@ -70,7 +80,11 @@ Napi::Value Manager::GetJob(const Napi::CallbackInfo& info) {
       info,
       [id](IBackgroundCopyManager* m, ObjectTable& objects, Call& call) {
         IBackgroundCopyJob* job = nullptr;
-        HRESULT hr = m->GetJob(id, &job);
+        HRESULT hr;
+        {
+          ProxyUnmarshal unmarshal;
+          hr = m->GetJob(id, &job);
+        }
         if (SUCCEEDED(hr)) call.result = JobHandle(objects, job, id);
         return hr;
       },

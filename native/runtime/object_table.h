@@ -21,6 +21,7 @@
 
 #include "runtime/com_ptr.h"
 #include "runtime/impersonation.h"
+#include "runtime/proxy_lock.h"
 
 class ObjectTable {
  public:
@@ -63,7 +64,11 @@ class ObjectTable {
       if (IsEqualIID(iid, __uuidof(I))) return p ? Lend(static_cast<I*>(p), out) : E_NOINTERFACE;
     }
     I* p = nullptr;
-    HRESULT hr = e.primary->QueryInterface(__uuidof(I), reinterpret_cast<void**>(&p));
+    HRESULT hr;
+    {
+      ProxyUnmarshal unmarshal;  // a new interface proxy of an object already held
+      hr = e.primary->QueryInterface(__uuidof(I), reinterpret_cast<void**>(&p));
+    }
     if (FAILED(hr)) {
       // Remember only a definite "no": a transient failure may succeed next time.
       if (hr == E_NOINTERFACE) e.faces.emplace_back(__uuidof(I), nullptr);
@@ -158,6 +163,7 @@ class ObjectTable {
     for (auto& action : e.onRelease) {
       if (action) action();
     }
+    ProxyRelease release;  // never beside a call that hands back proxies (proxy_lock.h)
     for (auto& [iid, p] : e.faces) {
       if (p) {
         p->Release();

@@ -89,7 +89,11 @@ test("import('windows-bits') loads no plain-HTTP fallback, nor the built-ins onl
 const before = new Set(process.moduleLoadList);
 await import(${JSON.stringify(pathToFileURL(path.join(dist, 'index.js')).href)});
 err.write(process.moduleLoadList.filter((m) => !before.has(m)).map((m) => 'BUILTIN ' + m + '\\n').join(''));`;
-  const plain = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  // Without NODE_OPTIONS: the coverage run's preload (test/support/child-coverage.ts)
+  // would load the ES module loader, and more, before the count starts.
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const plain = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
   expect(plain.status).toBe(0);
   const builtins = plain.stderr
     .split('\n')
@@ -98,7 +102,7 @@ err.write(process.moduleLoadList.filter((m) => !before.has(m)).map((m) => 'BUILT
   expect(builtins).toContain('internal/modules/esm/load');
   for (const m of ['http', 'crypto', 'net', 'stream', 'fs/promises', 'internal/fs/streams']) expect(builtins).not.toContain(m);
 
-  const hooked = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const hooked = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', script], { encoding: 'utf8', env });
   expect(hooked.status).toBe(0);
   const files = hooked.stderr
     .split('\n')
