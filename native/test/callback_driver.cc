@@ -1,6 +1,6 @@
 // Threads: the exports on the JS thread; each drive on a thread of its own in the
 // multithreaded apartment, which starts the calling threads (MTA too, as BITS's
-// RPC threads are); Settle on the JS thread.
+// RPC threads are; drive_thread.cc), settled on the JS thread.
 //
 // Test-only drivers of the COM objects that BITS calls.
 // Wine's BITS never calls JobError, FileTransferred, FileRangesTransferred or a
@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,19 +30,11 @@
 #include "runtime/impersonation.h"
 #include "runtime/strings.h"
 #include "test/alloc_failure.h"
+#include "test/drive_thread.h"
 #include "test/failing_job.h"
 #include "test/test_hooks.h"
 
 namespace {
-
-// What a drive did: one HRESULT per call, or the setup step that failed.
-struct Outcome {
-  HRESULT hr = S_OK;
-  std::string step;
-  std::vector<HRESULT> hresults;
-  std::vector<uint32_t> failedEach;  // allocations made to fail, per call
-  uint64_t allocationsFailed = 0;
-};
 
 // How many calls, from how many threads at once, with which allocations of
 // each call failing (skip, then fail; fail 0: none). sweep: call i skips
@@ -53,76 +46,6 @@ struct Spread {
   uint32_t fail = 0;
   bool sweep = false;
 };
-
-// JS thread: settles the drive's promise with { hresults, allocationsFailed },
-// or rejects it naming the setup step that failed and its HRESULT.
-void Settle(Napi::Env env, Napi::Function, Napi::Promise::Deferred* deferred, Outcome* outcome) {
-  std::unique_ptr<Outcome> owned(outcome);
-  if (!env) return;  // the environment is going: nobody awaits the promise any more
-  try {
-    if (FAILED(owned->hr)) {
-      char text[256];
-      snprintf(text, sizeof text, "%s failed: 0x%08lX", owned->step.c_str(), static_cast<unsigned long>(owned->hr));
-      Napi::Error e = Napi::Error::New(env, text);
-      e.Set("hresult", Napi::Number::New(env, static_cast<uint32_t>(owned->hr)));
-      deferred->Reject(e.Value());
-      return;
-    }
-    Napi::Array list = Napi::Array::New(env, owned->hresults.size());
-    for (size_t i = 0; i < owned->hresults.size(); i++) {
-      list.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<uint32_t>(owned->hresults[i])));
-    }
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("hresults", list);
-    result.Set("allocationsFailed", Napi::Number::New(env, static_cast<double>(owned->allocationsFailed)));
-    Napi::Array each = Napi::Array::New(env, owned->failedEach.size());
-    for (size_t i = 0; i < owned->failedEach.size(); i++) {
-      each.Set(static_cast<uint32_t>(i), Napi::Number::New(env, owned->failedEach[i]));
-    }
-    result.Set("allocationsFailedEach", each);
-    deferred->Resolve(result);
-  } catch (const Napi::Error&) {
-    // A JS exception is pending and Node reports it; nothing may unwind into Node's C code.
-  }
-}
-using Tsfn = Napi::TypedThreadSafeFunction<Napi::Promise::Deferred, Outcome, &Settle>;
-
-// JS thread: a promise, settled when `body` has run on a thread of its own in
-// the MTA. The thread-safe function keeps the event loop alive meanwhile.
-template <class Body>
-Napi::Value StartDrive(Napi::Env env, Body body) {
-  auto deferred = std::make_unique<Napi::Promise::Deferred>(env);
-  Napi::Promise promise = deferred->Promise();
-  Tsfn tsfn = Tsfn::New(env, "windows-bits:test-driver", 0, 1, deferred.get(),
-                        [](Napi::Env, void*, Napi::Promise::Deferred* d) { delete d; });
-  deferred.release();  // the finalizer frees it
-  auto run = [tsfn, body]() mutable {
-    auto outcome = std::make_unique<Outcome>();
-    HRESULT init = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
-    try {
-      if (FAILED(init)) {
-        outcome->hr = init;
-        outcome->step = "CoInitializeEx";
-      } else {
-        body(*outcome);  // its COM pointers are released before the apartment is left
-      }
-    } catch (...) {
-      outcome->hr = E_UNEXPECTED;
-      outcome->step = "the driver (a C++ exception)";
-    }
-    if (SUCCEEDED(init)) CoUninitialize();
-    if (tsfn.BlockingCall(outcome.get()) == napi_ok) outcome.release();
-    tsfn.Release();
-  };
-  try {
-    std::thread(std::move(run)).detach();
-  } catch (const std::exception& e) {
-    // No thread: nothing will settle the promise, so the function must not keep the loop alive.
-    tsfn.Release();
-    throw Napi::Error::New(env, std::string("debug driver: no thread: ") + e.what());
-  }
-  return promise;
-}
 
 // Any thread: `call` made spread.calls times from spread.threads threads of
 // our own, each in the MTA as BITS's RPC threads are.

@@ -81,6 +81,7 @@ Napi::Value DebugStats(const Napi::CallbackInfo& info) {
   o.Set("processHandles", Napi::Number::New(env, handles));
   o.Set("callbacksReceived", Napi::Number::New(env, static_cast<double>(callbacksReceived.load())));
   o.Set("slowJobStateReads", Napi::Number::New(env, static_cast<double>(slowJobStateReads.load())));
+  o.Set("drivesRunning", Napi::Number::New(env, static_cast<double>(DrivesRunning())));
   // Tests assert Wine's known gaps on Wine and real values on Windows.
   const char* wine = WineVersion();
   o.Set("wine", wine ? Napi::Value(Napi::String::New(env, wine)) : env.Null());

@@ -196,6 +196,27 @@ describe('faults and bad input', () => {
     expect(code, readFileSync(log, 'utf8')).toBe(0);
   });
 
+  // Node's worker_threads docs: in a worker, process.exit() ends the thread, not the
+  // process, and 'exit' gets the code passed. Built without
+  // NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS (CMakeLists.txt), this child died every
+  // time (Node's "FATAL ERROR: Error::Error napi_define_properties", exit 134;
+  // 0x20474343 where the throw escaped instead of aborting).
+  test('workers that end while callbacks and completions are still queued end cleanly, and so does the process', { timeout: 240_000 }, async () => {
+    const log = path.join(folder.dir, 'teardown.log');
+    const fd = openSync(log, 'w');
+    const child = spawn(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'teardown-queued.mjs'), root, '5', '4'], { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    // The child removes its workers' jobs; a child that died could not.
+    for (const j of await (await manager()).listJobs()) {
+      if ((await j.getDisplayName().catch(() => '')) === 'teardown-queued') await j.cancel().catch(() => undefined);
+      j.close();
+    }
+    const output = readFileSync(log, 'utf8');
+    expect(code, output).toBe(0);
+    expect(output).toContain('teardown: 20 workers ended');
+  });
+
   test('50 worker threads load the addon, create a job and end: no crash, every reference released', async () => {
     const ownBefore = rawBinding.debugStats().liveComObjects;
     const ids: string[] = [];

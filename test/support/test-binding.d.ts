@@ -19,6 +19,8 @@ export interface NativeDebugStats {
   callbacksReceived: number;
   /** GetState calls answered by the driver's SlowJob (its callback has read the state). */
   slowJobStateReads: number;
+  /** Drives (debugDriveCallbacks, debugDriveValidation) whose thread is still running, in the whole process. */
+  drivesRunning: number;
   /** Wine's version when running under Wine, else null. */
   wine: string | null;
 }

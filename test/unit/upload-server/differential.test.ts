@@ -58,6 +58,10 @@ class MemorySocket extends Duplex {
 interface Recorder {
   server: Server;
   current: string[];
+  /** Bytes pushed into the connection being fed so far. */
+  fed: number;
+  /** Where each request's message ended on that connection, as `fed` stood when its 'end' came. */
+  ends: number[];
 }
 
 function describeRequest(req: IncomingMessage): string {
@@ -70,11 +74,16 @@ function describeRequest(req: IncomingMessage): string {
 }
 
 function recordingServer(upgrades: boolean): Recorder {
-  const r: Recorder = { server: createServer(), current: [] };
+  // requireHostHeader off: Node answers a Host-less HTTP/1.1 request with 400
+  // itself and never hands it over, so its end (a message boundary) would go unseen.
+  const r: Recorder = { server: createServer({ requireHostHeader: false }), current: [], fed: 0, ends: [] };
   r.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     r.current.push(describeRequest(req));
     req.resume();
-    req.on('end', () => res.end());
+    req.on('end', () => {
+      r.ends.push(r.fed);
+      res.end();
+    });
   });
   if (upgrades)
     r.server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
@@ -89,6 +98,8 @@ async function feed(r: Recorder, chunks: Buffer[]): Promise<string[]> {
   const socket = new MemorySocket();
   const seen: string[] = [];
   r.current = seen;
+  r.fed = 0;
+  r.ends = [];
   let closed = false;
   socket.on('close', () => (closed = true));
   socket.on('error', () => undefined);
@@ -96,12 +107,26 @@ async function feed(r: Recorder, chunks: Buffer[]): Promise<string[]> {
   for (const c of chunks) {
     if (socket.destroyed) break;
     socket.push(c);
+    r.fed += c.length;
     await new Promise((resolve) => setImmediate(resolve));
   }
   if (!socket.destroyed) socket.push(null);
   for (let i = 0; !closed && i < 2000; i++) await new Promise((resolve) => setImmediate(resolve));
   expect(closed).toBe(true); // nothing hangs: every connection ends once the client has
   return seen;
+}
+
+/**
+ * Whether Node's parser ended a message inside a substituted word: a body whose
+ * length ends 4 bytes into "BITS_POST" leaves "_POST" on the wire (no method) but
+ * "PATCH" in the reference (a method), and 5 bytes in, "POST" against "ATCH". There
+ * the substitution changed more than the method, so the two runs cannot be compared.
+ * `ends` come from the byte-at-a-time reference run, so each is exact.
+ */
+function endsInsideWord(reference: string, ends: number[]): boolean {
+  for (let at = reference.indexOf('PROPPATCH'); at >= 0; at = reference.indexOf('PROPPATCH', at + 1))
+    if (ends.some((e) => e > at && e < at + 'PROPPATCH'.length)) return true;
+  return false;
 }
 
 /** A request as the reference run saw it, as the front must show it: PROPPATCH was BITS_POST on the wire. */
@@ -181,8 +206,10 @@ describe('the BITS_POST front against Node alone', () => {
         expect(text).not.toContain('PROPPATCH');
         const wire = Buffer.from(text, 'latin1');
         const s = servers[upgrades ? 1 : 0]!;
-        const reference = Buffer.from(text.replaceAll('BITS_POST', 'PROPPATCH'), 'latin1');
+        const referenceText = text.replaceAll('BITS_POST', 'PROPPATCH');
+        const reference = Buffer.from(referenceText, 'latin1');
         const want = (await feed(s.plain, [...reference].map((b) => Buffer.of(b)))).map(asFrontSees);
+        fc.pre(!endsInsideWord(referenceText, s.plain.ends));
         const chunks = split(wire, cuts);
         const got = await feed(s.front, chunks);
         const framer = new BitsRequestFramer(maxHeaderSize, () => upgrades);
