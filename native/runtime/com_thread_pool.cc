@@ -47,6 +47,7 @@ bool ComThreadPool::Post(Task task, uint64_t key, bool shared) {
     std::lock_guard<SrwMutex> g(mutex_);
     if (stopping_) return false;
     queue_.push_back({std::move(task), key, shared});
+    tasks_++;
   }
   wake_.notify_one();
   return true;
@@ -95,6 +96,7 @@ void ComThreadPool::Run() {
     } catch (...) {
     }
     task.fn = nullptr;  // what the task captured goes here, outside the lock
+    tasks_--;
     {
       std::lock_guard<SrwMutex> g(mutex_);
       if (task.key != 0) {
@@ -123,6 +125,7 @@ void ComThreadPool::Run() {
   // Stop joins the threads after this, so the release below still finishes first.
   done_.notify_all();
   if (!last) return;
+  tasks_ -= static_cast<int64_t>(dropped.size());
   dropped.clear();
   objects_->ReleaseAll();
   std::function<void()> lastOut;

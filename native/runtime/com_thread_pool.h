@@ -47,6 +47,9 @@ class ComThreadPool : public std::enable_shared_from_this<ComThreadPool> {
   // The first CoInitializeEx failure of any pool thread, else S_OK.
   HRESULT initResult() const { return initResult_; }
   int64_t liveObjects() const { return live_.load(); }
+  // Tasks posted and not yet finished (queued or running): a test waits for 0
+  // before it counts references, since close() releases on the pool.
+  int64_t tasksInFlight() const { return tasks_.load(); }
 
  private:
   struct Pending {
@@ -74,6 +77,7 @@ class ComThreadPool : public std::enable_shared_from_this<ComThreadPool> {
   int alive_ = 0;
   HRESULT initResult_ = S_OK;
   std::atomic<int64_t> live_{0};
+  std::atomic<int64_t> tasks_{0};
   std::unique_ptr<ObjectTable> objects_;
   std::function<void()> lastOut_;
   std::vector<std::thread> threads_;

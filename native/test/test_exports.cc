@@ -76,6 +76,7 @@ Napi::Value DebugStats(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("liveComObjects", Napi::Number::New(env, static_cast<double>(state->pool()->liveObjects())));
   o.Set("processComObjects", Napi::Number::New(env, static_cast<double>(ObjectTable::processLive().load())));
+  o.Set("poolTasks", Napi::Number::New(env, static_cast<double>(state->pool()->tasksInFlight())));
   o.Set("pendingCalls", Napi::Number::New(env, static_cast<double>(state->bridge().pending())));
   o.Set("callsScheduled", Napi::Number::New(env, static_cast<double>(state->bridge().scheduled())));
   o.Set("processHandles", Napi::Number::New(env, handles));

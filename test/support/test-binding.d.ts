@@ -13,6 +13,8 @@ export interface NativeDebugStats {
   pendingCalls: number;
   /** Calls posted to the COM pool since the addon loaded in this environment (hops). */
   callsScheduled: number;
+  /** Tasks on this instance's COM pool not yet finished, queued or running (a close()'s release is one). */
+  poolTasks: number;
   /** GetProcessHandleCount; where that says 0 (Wine), the process's rows in the system handle table. */
   processHandles: number;
   /** Calls BITS made to our callback object since the process started. */

@@ -68,9 +68,12 @@ describe('acquireLock', () => {
 
   test("a live holder's heartbeat keeps its lock past the lease; a waiter gets LockBusyError", async () => {
     const file = path.join(fresh(), 'lock');
-    const holder = await acquireLock(file, { waitMs: 1000, staleMs: 150 });
-    // Several leases long: without the heartbeat the waiter would take it over by age.
-    await expect(acquireLock(file, { waitMs: 700, staleMs: 150 })).rejects.toBeInstanceOf(LockBusyError);
+    const holder = await acquireLock(file, { waitMs: 1000, staleMs: 1000 });
+    // Three leases long: without the heartbeat the waiter would take it over by age.
+    // The lease is 1 s (a beat every 333 ms), not less: in a CI run beside Wine's
+    // processes a 150 ms lease lost two beats to a busy event loop and the waiter
+    // took the lock from a live holder, as the lease says it then may.
+    await expect(acquireLock(file, { waitMs: 3000, staleMs: 1000 })).rejects.toBeInstanceOf(LockBusyError);
     await holder.release();
   });
 
