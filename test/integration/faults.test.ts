@@ -203,9 +203,8 @@ describe('faults and bad input', () => {
   // exception, as in CI's `bits download`) and never printed its closing line.
   // The fixture's 'events' mode (the test driver calls each worker's callback
   // object while the worker ends) is not run here: under Wine it also ends some
-  // runs inside combase (its assert(ifstub) in stubmanager.c, or a page fault),
-  // where the driver's unmarshalled reference meets the ending worker's
-  // CoDisconnectObject: 1 run in 43 in a loop of them, and 1 in a CI run.
+  // runs inside combase (a page fault in IRemUnknown_Release, or its
+  // assert(ifstub) in stubmanager.c): 2 runs in 70 in a loop, and 1 CI run.
   test('workers that end while calls are still completing end cleanly, and so does the process', { timeout: 240_000 }, async () => {
     const log = path.join(folder.dir, 'teardown.log');
     const fd = openSync(log, 'w');
