@@ -11,8 +11,6 @@
 #include <mutex>
 #include <thread>
 
-#include "test/test_hooks.h"
-
 namespace {
 
 // JS thread: settles the drive's promise with { hresults, allocationsFailed },

@@ -26,3 +26,8 @@ struct Outcome {
 // JS thread: a promise, settled when `body` has run on a thread of its own in
 // the MTA. The thread-safe function keeps the event loop alive meanwhile.
 Napi::Value StartDrive(Napi::Env env, std::function<void(Outcome&)> body);
+
+// Any thread: drives whose thread has not ended yet, in the whole process
+// (debugStats().drivesRunning). A program that ends must first let them finish,
+// or ExitProcess kills them in the middle of a COM call.
+uint64_t DrivesRunning();

@@ -21,6 +21,7 @@
 #include "runtime/impersonation.h"
 #include "runtime/strings.h"
 #include "runtime/wine.h"
+#include "test/drive_thread.h"
 #include "test/failing_job.h"
 #include "test/test_hooks.h"
 

@@ -23,8 +23,3 @@ void RegisterFakeJob5Exports(Napi::Env env, Napi::Object exports);
 
 // One call from BITS into our callback object (debugStats().callbacksReceived).
 void CountCallback();
-
-// Drives started by callback_driver.cc whose thread has not ended yet, in the
-// whole process (debugStats().drivesRunning): a program that ends must first
-// let them finish, or ExitProcess kills them in the middle of a COM call.
-uint64_t DrivesRunning();

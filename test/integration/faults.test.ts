@@ -28,6 +28,14 @@ const wrong = fc.oneof(
   fc.constantFrom('', '\0', 'a\0b', '\uD800', '\uDFFF x', 'x'.repeat(100_000), -1, -0.5, NaN, Infinity, 2 ** 32, 2 ** 53, '{not-a-guid}', 'ftp://x/y', 'relative\\path', '\\\\?\\C:\\x'),
 );
 
+/** Cancels the jobs a child process left in BITS (a child that died could not remove them). */
+async function cancelJobsNamed(name: RegExp): Promise<void> {
+  for (const j of await (await manager()).listJobs()) {
+    if (name.test(await j.getDisplayName().catch(() => ''))) await j.cancel().catch(() => undefined);
+    j.close();
+  }
+}
+
 type Kind = 'string' | 'number' | 'bigint' | 'boolean' | 'symbol' | 'undefined' | 'object' | 'function' | 'null' | 'array';
 const kindOf = (v: unknown): Kind => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
@@ -188,11 +196,7 @@ describe('faults and bad input', () => {
     closeSync(fd);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     // An exit with cancels in flight may leave its jobs in BITS (they outlive the process by design): ours to remove.
-    for (const j of await (await manager()).listJobs()) {
-      const name = await j.getDisplayName().catch(() => '');
-      if (/^exit \d$/.test(name)) await j.cancel().catch(() => undefined);
-      j.close();
-    }
+    await cancelJobsNamed(/^exit \d$/);
     expect(code, readFileSync(log, 'utf8')).toBe(0);
   });
 
@@ -212,10 +216,7 @@ describe('faults and bad input', () => {
     closeSync(fd);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     // The child removes its workers' jobs; a child that died could not.
-    for (const j of await (await manager()).listJobs()) {
-      if ((await j.getDisplayName().catch(() => '')) === 'teardown-queued') await j.cancel().catch(() => undefined);
-      j.close();
-    }
+    await cancelJobsNamed(/^teardown-queued$/);
     const output = readFileSync(log, 'utf8');
     expect(code, output).toBe(0);
     expect(output).toContain('teardown: 20 workers ended');
