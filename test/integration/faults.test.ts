@@ -36,6 +36,25 @@ async function cancelJobsNamed(name: RegExp): Promise<void> {
   }
 }
 
+/**
+ * This thread's COM references once nothing of theirs is pending: handles that
+ * earlier tests dropped are collected (their finalizers post releases to the
+ * COM pool) and the releases have run. Read until two reads agree, so a count
+ * taken before and after a test differs only by what the test itself left.
+ */
+async function settledComObjects(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  let last = -1;
+  for (;;) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    await vi.waitFor(() => expect(rawBinding.debugStats().poolTasks).toBe(0), { timeout: 10_000, interval: 20 });
+    const now = rawBinding.debugStats().liveComObjects;
+    if (now === last) return now;
+    last = now;
+  }
+}
+
 type Kind = 'string' | 'number' | 'bigint' | 'boolean' | 'symbol' | 'undefined' | 'object' | 'function' | 'null' | 'array';
 const kindOf = (v: unknown): Kind => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
@@ -200,56 +219,31 @@ describe('faults and bad input', () => {
     expect(code, readFileSync(log, 'utf8')).toBe(0);
   });
 
-  // Node's worker_threads docs: in a worker, process.exit() ends the thread, not the
-  // process, and 'exit' gets the code passed. Built without
-  // NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS (CMakeLists.txt), this child died every
-  // time with Wine's "Unhandled exception 0x20474343" (MinGW's unhandled C++
-  // exception, as in CI's `bits download`) and never printed its closing line.
-  // The fixture's 'events' mode (the test driver calls each worker's callback
-  // object while the worker ends) is not run here: under Wine it also ends some
-  // runs inside combase (a page fault in IRemUnknown_Release, or its
-  // assert(ifstub) in stubmanager.c): 2 runs in 70 in a loop, and 1 CI run.
-  test('workers that end while calls are still completing end cleanly, and so does the process', { timeout: 240_000 }, async () => {
-    const log = path.join(folder.dir, 'teardown.log');
-    const fd = openSync(log, 'w');
-    const child = spawn(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'teardown-queued.mjs'), root, '5', '4', 'completions'], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    // The child removes its workers' jobs; a child that died could not.
-    await cancelJobsNamed(/^teardown-queued$/);
-    const output = readFileSync(log, 'utf8');
-    expect(code, output).toBe(0);
-    expect(output).toContain('teardown: 20 workers ended');
-  });
-
   test('50 worker threads load the addon, create a job and end: no crash, every reference released', async () => {
-    // The tests before close() handles, and close() releases on the COM pool: count once those releases ran.
-    await vi.waitFor(() => expect(rawBinding.debugStats().poolTasks).toBe(0), { timeout: 10_000, interval: 20 });
-    const ownBefore = rawBinding.debugStats().liveComObjects;
-    const ids: string[] = [];
-    for (let batch = 0; batch < 5; batch++) {
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => {
-          const worker = new Worker(path.join(root, 'test', 'integration', 'fixtures', 'worker.mjs'), { workerData: { root, index: batch * 10 + i } });
-          return new Promise<{ id: string; held: string; code: number }>((resolve, reject) => {
-            let message: { id: string; held: string } | undefined;
-            worker.on('message', (msg: { id: string; held: string }) => (message = msg));
-            worker.on('error', reject);
-            worker.on('exit', (code) => (message ? resolve({ ...message, code }) : reject(new Error(`worker exited ${code}`))));
-          });
-        }),
-      );
-      for (const r of results) {
-        expect(r.code).toBe(0);
-        ids.push(r.held);
+    const ownBefore = await settledComObjects();
+    try {
+      for (let batch = 0; batch < 5; batch++) {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => {
+            const worker = new Worker(path.join(root, 'test', 'integration', 'fixtures', 'worker.mjs'), { workerData: { root, index: batch * 10 + i } });
+            return new Promise<{ id: string; code: number }>((resolve, reject) => {
+              let message: { id: string } | undefined;
+              worker.on('message', (msg: { id: string }) => (message = msg));
+              worker.on('error', reject);
+              worker.on('exit', (code) => (message ? resolve({ ...message, code }) : reject(new Error(`worker exited ${code}`))));
+            });
+          }),
+        );
+        for (const r of results) expect(r.code).toBe(0);
       }
+      const stats = rawBinding.debugStats();
+      // Only this thread's references remain in the whole process.
+      expect(stats.processComObjects).toBe(stats.liveComObjects);
+      expect(await settledComObjects()).toBe(ownBefore);
+    } finally {
+      // The workers' jobs outlive them by design (BITS keeps a job until it is completed or cancelled).
+      await cancelJobsNamed(/^worker \d+ held$/);
     }
-    const stats = rawBinding.debugStats();
-    // Only this thread's references remain in the whole process.
-    expect(stats.processComObjects).toBe(stats.liveComObjects);
-    expect(stats.liveComObjects).toBe(ownBefore);
-    const m = await manager();
-    for (const id of ids) await (await m.getJob(id)).cancel();
   });
 
   test('a job with listeners is kept alive; removing the last listener lets it be collected', async () => {
@@ -314,5 +308,27 @@ describe('faults and bad input', () => {
     await write;
     expect(await before).toBe('step 99');
     expect(await after).toBe('last');
+  });
+
+  // Node's worker_threads docs: in a worker, process.exit() ends the thread, not the
+  // process, and 'exit' gets the code passed. Built without
+  // NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS (CMakeLists.txt), this child died every
+  // time with Wine's "Unhandled exception 0x20474343" (MinGW's unhandled C++
+  // exception, as in CI's `bits download`) and never printed its closing line.
+  // The fixture's 'events' mode (the test driver calls each worker's callback
+  // object while the worker ends) is not run here: under Wine it also ends some
+  // runs inside combase (a page fault in IRemUnknown_Release, or its
+  // assert(ifstub) in stubmanager.c): 2 runs in 70 in a loop, and 1 CI run.
+  test('workers that end while calls are still completing end cleanly, and so does the process', { timeout: 240_000 }, async () => {
+    const log = path.join(folder.dir, 'teardown.log');
+    const fd = openSync(log, 'w');
+    const child = spawn(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'teardown-queued.mjs'), root, '5', '4', 'completions'], { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    // The child removes its workers' jobs; a child that died could not.
+    await cancelJobsNamed(/^teardown-queued$/);
+    const output = readFileSync(log, 'utf8');
+    expect(code, output).toBe(0);
+    expect(output).toContain('teardown: 20 workers ended');
   });
 });
