@@ -6,7 +6,7 @@
 // rolldown's WASI build, the other way around that gap, cannot resolve Windows
 // paths, so Vite under it finds no module.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -102,29 +102,46 @@ export function stopWine() {
 }
 
 /**
+ * Copies what is appended to `file` into `out`, in order. Reads run one after
+ * another: an interval's read may still be streaming when the next starts or when
+ * stop() is called, and stop() resolves only once every byte written so far has
+ * reached `out` (a caller that exits right after must not lose the output's tail).
+ */
+export function followFile(file, out, everyMs = 200) {
+  let offset = 0;
+  let chain = Promise.resolve();
+  const step = async () => {
+    const size = statSync(file).size;
+    if (size <= offset) return;
+    const start = offset;
+    offset = size;
+    await new Promise((resolve, reject) => createReadStream(file, { start, end: size - 1 }).on('error', reject).on('end', resolve).pipe(out, { end: false }));
+  };
+  const pump = () => (chain = chain.then(step));
+  const timer = setInterval(pump, everyMs);
+  return {
+    pump,
+    async stop() {
+      clearInterval(timer);
+      await pump();
+    },
+  };
+}
+
+/**
  * Runs Windows Node under Wine. Its stdout and stderr go to a file, because
  * Windows Node under Wine fails with EBADF on a pipe; the file is streamed to ours.
  */
 export async function runWindowsNode(args, { cwd = root, env = {}, logFile, echo = true } = {}) {
   const { spawn } = await import('node:child_process');
-  const { openSync, closeSync, createReadStream, statSync } = await import('node:fs');
   const log = logFile ?? path.join(wineDir, `run-${process.pid}-${Date.now()}.log`);
   mkdirSync(path.dirname(log), { recursive: true });
   const fd = openSync(log, 'w');
   const child = spawn(wine64, [nodeExe, ...args], { cwd, env: wineEnv(env), stdio: ['ignore', fd, fd] });
   closeSync(fd);
-  let offset = 0;
-  const pump = async () => {
-    const size = statSync(log).size;
-    if (size <= offset || !echo) return;
-    const start = offset;
-    offset = size;
-    await new Promise((resolve) => createReadStream(log, { start, end: size - 1 }).on('end', resolve).pipe(process.stdout, { end: false }));
-  };
-  const timer = setInterval(pump, 200);
+  const follow = echo ? followFile(log, process.stdout) : undefined;
   const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1))));
-  clearInterval(timer);
-  await pump();
+  await follow?.stop();
   return { code, log };
 }
 
