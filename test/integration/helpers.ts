@@ -201,7 +201,7 @@ export async function queueReport(): Promise<string> {
   if (typeof jobs === 'string') lines.push(`  ${jobs}`);
   else {
     for (const job of jobs) {
-      const about = Promise.all([job.getDisplayName(), job.getSnapshot(), job.listFiles().then((files) => Promise.all(files.map((f) => f.getRemoteName())))]).then(
+      const about = Promise.all([job.getDisplayName(), job.getSnapshot(), job.listFiles().then((files) => Promise.all(files.map((f) => f.getRemoteName().finally(() => f.close()))))]).then(
         ([name, snap, remotes]) => `${job.id} '${name}' ${snap.state} ${snap.progress.bytesTransferred}/${String(snap.progress.bytesTotal)} bytes ${remotes.join(' ')}`,
         (e: unknown) => `${job.id} unreadable: ${String(e)}`,
       );
