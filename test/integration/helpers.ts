@@ -13,7 +13,7 @@ import { BackgroundCopyManager, BitsError } from '../../lib/index.js';
 import { startServer } from '../support/http-server.js';
 import type { TestServer, TestServerOptions } from '../support/http-server.js';
 import type { TestBinding } from '../support/test-binding.js';
-import type { BackgroundCopyJob, JobState, JobType } from '../../lib/index.js';
+import type { BackgroundCopyFile, BackgroundCopyJob, JobState, JobType } from '../../lib/index.js';
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -198,17 +198,30 @@ export async function queueReport(): Promise<string> {
     10_000,
     'listJobs: no answer in 10 s',
   ).catch((e: unknown) => `listJobs: ${String(e)}`);
+  // The files read are closed at the end, after one more call into BITS, not
+  // each right after its GetRemoteName: releasing the service's last file proxy
+  // while it is still counting the call just answered can deadlock Wine's service
+  // (README, the rpcrt4 lost wake-up; it did, in a CI run, when each file was
+  // closed at once). Left to the garbage collector instead, they made the next
+  // test that counted references lose one when a collection came.
+  const files: BackgroundCopyFile[] = [];
   if (typeof jobs === 'string') lines.push(`  ${jobs}`);
   else {
     for (const job of jobs) {
-      const about = Promise.all([job.getDisplayName(), job.getSnapshot(), job.listFiles().then((files) => Promise.all(files.map((f) => f.getRemoteName().finally(() => f.close()))))]).then(
+      const names = job.listFiles().then((list) => {
+        files.push(...list);
+        return Promise.all(list.map((f) => f.getRemoteName()));
+      });
+      const about = Promise.all([job.getDisplayName(), job.getSnapshot(), names]).then(
         ([name, snap, remotes]) => `${job.id} '${name}' ${snap.state} ${snap.progress.bytesTransferred}/${String(snap.progress.bytesTotal)} bytes ${remotes.join(' ')}`,
         (e: unknown) => `${job.id} unreadable: ${String(e)}`,
       );
       lines.push(`  ${await within(about, 5_000, `${job.id}: no answer in 5 s`)}`);
       job.close();
     }
+    await within(serviceGone(), 5_000, 'late');
   }
+  for (const f of files) f.close();
   return lines.join('\n');
 }
 
