@@ -199,11 +199,12 @@ export async function queueReport(): Promise<string> {
     'listJobs: no answer in 10 s',
   ).catch((e: unknown) => `listJobs: ${String(e)}`);
   // The files read are closed at the end, after one more call into BITS, not
-  // each right after its GetRemoteName: releasing the service's last file proxy
-  // while it is still counting the call just answered can deadlock Wine's service
-  // (README, the rpcrt4 lost wake-up; it did, in a CI run, when each file was
-  // closed at once). Left to the garbage collector instead, they made the next
-  // test that counted references lose one when a collection came.
+  // left to the garbage collector: then the next test that counted references
+  // lost one when a collection came. This report runs after failures only: it
+  // lists every job's files, and each listing releases its file enumerator right
+  // after the last call on it, which hangs Wine's service now and then (README,
+  // the rpcrt4 lost wake-up: 2 hangs in about 10 runs while a test ran this report
+  // in every run).
   const files: BackgroundCopyFile[] = [];
   if (typeof jobs === 'string') lines.push(`  ${jobs}`);
   else {
