@@ -47,6 +47,9 @@ const server = createServer((req, res) => {
   }, 50);
   res.on('close', () => clearInterval(timer));
 });
+// Idle connections stay open: Wine's BITS fails a job whose request meets Node's
+// keep-alive close (README, Wine list).
+server.keepAliveTimeout = 0;
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${server.address().port}`;
 const dest = mkdtempSync(path.join(tmpdir(), 'windows-bits-demo-'));

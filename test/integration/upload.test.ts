@@ -42,6 +42,7 @@ beforeAll(async () => {
       handler(req, res);
     }),
   );
+  server.keepAliveTimeout = 0; // Wine GETs the URL: idle connections stay open, as in range-server.mjs
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
