@@ -3,8 +3,7 @@
 // test addon's driver (native/test/callback_driver.cc) takes the callback object
 // from a real job's GetNotifyInterface and calls each method from threads of its
 // own, with a job, file and error from Wine's BITS service.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +12,7 @@ import { describe, expect, test, vi } from 'vitest';
 import type { BackgroundCopyJob, BitsError, JobState, TransferredFile, TransferredRanges } from '../../lib/index.js';
 import type { DriveCallbacksPlan } from '../support/test-binding.js';
 import { watchedJobCount } from '../../lib/job/watch.js';
-import { fileFixture, manager, randomContent, rawBinding, waitForState } from './helpers.js';
+import { fileFixture, manager, randomContent, rawBinding, spawnToFiles, waitForState } from './helpers.js';
 
 const HOUR = 3_600_000;
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -318,9 +317,7 @@ describe('no C++ exception crosses the COM boundary (allocations made to fail)',
   // would take this process's COM calls with it.
   test("listeners dropped the moment their job reads 'transferred' leave BITS transferring the next job", { timeout: 240_000 }, async () => {
     const log = path.join(folder.dir, 'dropped.log');
-    const fd = openSync(log, 'w');
-    const child = spawn(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'drop-at-transferred.mjs'), root, server.url('a.bin'), '8'], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
+    const child = spawnToFiles(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'drop-at-transferred.mjs'), root, server.url('a.bin'), '8'], log);
     // A stopped BITS also hangs the child's own COM calls: it is ended at a deadline.
     const deadline = setTimeout(() => child.kill(), 200_000);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -1,13 +1,12 @@
 // `bits doctor` and `--fallback`, the real `bits` process run by Windows Node
 // (under Wine on Linux) against the real service manager and BITS.
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { beforeAll, describe, expect, test } from 'vitest';
 
-import { fileFixture, randomContent, wine } from './helpers.js';
+import { fileFixture, randomContent, spawnToFiles, wine } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = path.join(root, 'dist', 'cli', 'main.js');
@@ -23,11 +22,7 @@ beforeAll(() => {
 /** Output goes to files: Windows Node under Wine cannot write to a pipe. */
 async function bits(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const base = path.join(folder.dir, `doctor-${n++}`);
-  const out = openSync(`${base}.out`, 'w');
-  const err = openSync(`${base}.err`, 'w');
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', out, err] });
-  closeSync(out);
-  closeSync(err);
+  const child = spawnToFiles(process.execPath, [cli, ...args], `${base}.out`, { err: `${base}.err` });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   return { code, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') };
 }

@@ -1,13 +1,12 @@
 // examples/updater.ts as a user runs it: started, killed mid-download, started
 // again; the second run must find the same BITS job and finish it.
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, test } from 'vitest';
 
-import { fileFixture, randomContent } from './helpers.js';
+import { fileFixture, randomContent, spawnToFiles } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const updater = path.join(root, '.test-results', 'examples', 'updater.js');
@@ -16,9 +15,7 @@ const content = randomContent(1_500_000);
 const server = serve({ 'app.msi': content }, { bytesPerSecond: 500_000 });
 
 function start(args: string[], log: string): { done: Promise<number | null>; kill(): void } {
-  const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, [updater, ...args], { stdio: ['ignore', fd, fd] });
-  closeSync(fd);
+  const child = spawnToFiles(process.execPath, [updater, ...args], log);
   return { done: new Promise((resolve) => child.on('close', resolve)), kill: () => child.kill() };
 }
 

@@ -1,8 +1,7 @@
 // Faults and bad input against the real service: generated wrong arguments, raw
 // binding misuse, teardown with work in flight, 50 workers, garbage collection
 // with listeners, the service going away, and 2,000 calls at once.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -12,7 +11,7 @@ import { afterAll, describe, expect, test, vi } from 'vitest';
 
 import type { NativeJob, NativeManager } from '../../binding.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
-import { cancelQuietly, manager, rawBinding, tempFolder } from './helpers.js';
+import { cancelQuietly, manager, rawBinding, spawnToFiles, tempFolder } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const folder = tempFolder();
@@ -211,9 +210,7 @@ describe('faults and bad input', () => {
 
   test.each(['exit', 'drain'])('a process that ends (%s) with calls in flight and jobs held exits with 0', async (mode) => {
     const log = path.join(folder.dir, `exit-${mode}.log`);
-    const fd = openSync(log, 'w');
-    const child = spawn(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'exit-pending.mjs'), root, mode], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
+    const child = spawnToFiles(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'exit-pending.mjs'), root, mode], log);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     // An exit with cancels in flight may leave its jobs in BITS (they outlive the process by design): ours to remove.
     await cancelJobsNamed(/^exit \d$/);
@@ -323,9 +320,7 @@ describe('faults and bad input', () => {
   // Last in the file, so a child that dies or hangs cannot disturb the counts above.
   test('workers that end while calls are still completing end cleanly, and so does the process', { timeout: 240_000 }, async () => {
     const log = path.join(folder.dir, 'teardown.log');
-    const fd = openSync(log, 'w');
-    const child = spawn(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'teardown-queued.mjs'), root, '5', '4', 'completions'], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
+    const child = spawnToFiles(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'teardown-queued.mjs'), root, '5', '4', 'completions'], log);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     // The child removes its workers' jobs; a child that died could not.
     await cancelJobsNamed(/^teardown-queued$/);

@@ -1,6 +1,8 @@
 // Shared by the integration tests, which run against a real BITS service.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,6 +48,26 @@ export interface TempFolder {
 export function tempFolder(): TempFolder {
   const dir = mkdtempSync(path.join(realpathSync.native(tmpdir()), 'windows-bits-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts a process whose stdout goes to the file `out`, and its stderr to `err` or
+ * the same file: Windows Node under Wine cannot write to a pipe. This process
+ * closes its copies of the files whether or not the spawn succeeds. A descriptor
+ * left open by a spawn that threw keeps its file, and so its folder, from being
+ * deleted on Windows: in one CI run a `spawn UNKNOWN` in `cli.test.ts` was
+ * followed by ENOTEMPTY from its folder's cleanup.
+ */
+export function spawnToFiles(command: string, args: string[], out: string, options: { err?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
+  const stdout = openSync(out, 'w');
+  let stderr = stdout;
+  try {
+    if (options.err) stderr = openSync(options.err, 'w');
+    return spawn(command, args, { stdio: ['ignore', stdout, stderr], env: options.env, cwd: options.cwd });
+  } finally {
+    closeSync(stdout);
+    if (stderr !== stdout) closeSync(stderr);
+  }
 }
 
 export function randomContent(bytes: number): Buffer {

@@ -1,7 +1,6 @@
 // The addon in other hosts: worker_threads, an executable not named node.exe (as
 // in Electron), and the packed tarball with its prebuild and no build step.
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -10,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 
 import { PRODUCT_EXPORTS } from '../../scripts/product-exports.mjs';
 
-import { fileFixture, manager } from './helpers.js';
+import { fileFixture, manager, spawnToFiles } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = path.join(root, 'test', 'integration', 'fixtures', 'create-job.mjs');
@@ -20,9 +19,7 @@ const { folder } = fileFixture();
 async function runHost(exe: string, args: string[], cwd: string, script = fixture): Promise<{ code: number | null; result: Record<string, unknown>; log: string }> {
   const resultFile = path.join(folder.dir, `result-${Date.now()}-${Math.random()}.json`);
   const logFile = `${resultFile}.log`;
-  const fd = openSync(logFile, 'w');
-  const child = spawn(exe, [script, ...args, resultFile], { cwd, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
+  const child = spawnToFiles(exe, [script, ...args, resultFile], logFile, { cwd });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const log = readFileSync(logFile, 'utf8');
   const result = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, unknown>) : {};

@@ -1,7 +1,6 @@
 // References: every COM reference the addon takes is given back, by close(),
 // by garbage collection, and calls after close() fail clearly.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,7 +8,7 @@ import { afterAll, describe, expect, test, vi } from 'vitest';
 
 import { ObjectClosedError } from '../../lib/index.js';
 import type { BackgroundCopyJob } from '../../lib/index.js';
-import { cancelQuietly, fileFixture, manager, rawBinding } from './helpers.js';
+import { cancelQuietly, fileFixture, manager, rawBinding, spawnToFiles } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { folder, created } = fileFixture();
@@ -105,9 +104,7 @@ describe('lifecycle', () => {
 
   test('the promise of a call keeps the process alive, and the idle addon lets it end', async () => {
     const log = path.join(folder.dir, 'keep-alive.log');
-    const fd = openSync(log, 'w');
-    const child = spawn(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'keep-alive.mjs'), root], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
+    const child = spawnToFiles(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'keep-alive.mjs'), root], log);
     // A process the idle addon kept alive would never close: the test's own timeout says so.
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const output = readFileSync(log, 'utf8');

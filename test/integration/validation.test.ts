@@ -3,15 +3,14 @@
 // (native/test/callback_driver.cc) builds the object setServerCertificateValidation
 // makes and calls ValidateServerCertificate from threads of its own, with a real
 // certificate and chain (made with openssl by scripts/test.mjs before the suite).
-import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { beforeAll, describe, expect, test } from 'vitest';
 
-import { cancelQuietly, manager, rawBinding, tempFolder } from './helpers.js';
+import { cancelQuietly, manager, rawBinding, spawnToFiles, tempFolder } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const certs = path.join(root, '.test-results', 'certs');
@@ -121,9 +120,7 @@ describe('ValidateServerCertificate with a real certificate and chain', () => {
   test('the process exits while a validation waits: code 0, at once', async () => {
     const folder = tempFolder();
     const log = path.join(folder.dir, 'exit.log');
-    const fd = openSync(log, 'w');
-    const child = spawn(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'validate-then-exit.mjs'), root], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
+    const child = spawnToFiles(process.execPath, [path.join(root, 'test', 'integration', 'fixtures', 'validate-then-exit.mjs'), root], log);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const endedAt = Date.now();
     const output = readFileSync(log, 'utf8');
