@@ -38,8 +38,11 @@ function hex(n: number): string {
  * stops answering at all. Collected from the COM and RPC error pages (the RPC_S_
  * and RPC_E_ codes, CO_E_OBJNOTCONNECTED, CO_E_SERVER_STOPPING) and from Wine's
  * rpcrt4 and ole32, which give RPC_S_SERVER_UNAVAILABLE and RPC_S_CALL_FAILED for
- * a stopped qmgr; ERROR_SERVICE_NOT_ACTIVE is what a stopped service answers a
- * caller that reached it through the service control manager. The one list: the
+ * a stopped qmgr, and RPC_S_UNKNOWN_IF ("The interface is unknown") for a call
+ * that reaches a stopping qmgr after it unregistered its interfaces (the first
+ * failure in 1 of 150 `net stop bits` in a loop); ERROR_SERVICE_NOT_ACTIVE is
+ * what a stopped service answers a caller that reached it through the service
+ * control manager. The one list: the
  * addon is handed it with the error classes, and skips asking a dead service to
  * describe these (it would only fail again, slowly).
  * @internal
@@ -48,6 +51,7 @@ export const DISCONNECTION_HRESULTS: readonly number[] = [
   0x800706ba, // RPC_S_SERVER_UNAVAILABLE
   0x800706be, // RPC_S_CALL_FAILED
   0x800706bf, // RPC_S_CALL_FAILED_DNE
+  0x800706b5, // RPC_S_UNKNOWN_IF
   0x80010108, // RPC_E_DISCONNECTED
   0x80010007, // RPC_E_SERVER_DIED
   0x80010012, // RPC_E_SERVER_DIED_DNE

@@ -9,6 +9,7 @@ export const HRESULT_MESSAGES: Readonly<Record<string, string>> = {
     "BITS only transfers while the job's owner is logged on interactively (service accounts are always logged on)",
   RPC_S_SERVER_UNAVAILABLE: 'The BITS service is not reachable (it stopped or was never started)',
   RPC_S_CALL_FAILED: 'The call to the BITS service failed: the connection to the service was lost',
+  RPC_S_UNKNOWN_IF: 'The BITS service no longer offers the interface (it is stopping): connect again',
   RPC_E_DISCONNECTED: 'The connection to the BITS service was lost: connect again',
   RPC_E_SERVER_DIED: 'The BITS service stopped during the call: connect again',
   RPC_E_SERVER_DIED_DNE: 'The BITS service stopped before the call ran: connect again',

@@ -48,7 +48,8 @@ describe('BitsError', () => {
 
   test('each code a stopping or stopped service answers with counts as disconnected, each by its name', () => {
     // What service.test.ts accepts as the first failure after net stop bits.
-    const names = ['RPC_S_SERVER_UNAVAILABLE', 'RPC_S_CALL_FAILED', 'RPC_S_CALL_FAILED_DNE', 'RPC_E_DISCONNECTED', 'RPC_E_SERVER_DIED', 'RPC_E_SERVER_DIED_DNE', 'CO_E_OBJNOTCONNECTED', 'CO_E_SERVER_STOPPING', 'ERROR_SERVICE_NOT_ACTIVE'];
+    // RPC_S_UNKNOWN_IF: 1717 (0x6B5) on Microsoft's System Error Codes (1700-3999) page.
+    const names = ['RPC_S_SERVER_UNAVAILABLE', 'RPC_S_CALL_FAILED', 'RPC_S_CALL_FAILED_DNE', 'RPC_S_UNKNOWN_IF', 'RPC_E_DISCONNECTED', 'RPC_E_SERVER_DIED', 'RPC_E_SERVER_DIED_DNE', 'CO_E_OBJNOTCONNECTED', 'CO_E_SERVER_STOPPING', 'ERROR_SERVICE_NOT_ACTIVE'];
     expect(DISCONNECTION_HRESULTS.map((h) => new BitsError({ hresult: h, method: 'IBackgroundCopyJob::GetState' })).map((e) => [e.code, e.disconnected])).toEqual(names.map((n) => [n, true]));
     expect(new BitsError({ hresult: 0x80070005, method: 'IBackgroundCopyJob::GetState' }).disconnected).toBe(false);
   });
