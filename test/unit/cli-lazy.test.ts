@@ -15,12 +15,16 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 const slow = { timeout: 30_000 };
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+// The hook runs on Node's hooks thread, whose process.stderr reaches the main
+// thread by message: an exit can drop the last lines (one CI run lost the chunk
+// loaded last). So it appends to a file, synchronously.
 const hooks = `data:text/javascript,${encodeURIComponent(
-  "export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write('LOADED ' + url + '\\n'); return next(url, context); }",
+  "import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { if (url.startsWith('file:')) appendFileSync(process.env.LOADED_LOG, url + '\\n'); return next(url, context); }",
 )}`;
 const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hooks)});`)}`;
 
 let dist = '';
+let runs = 0;
 beforeAll(() => {
   dist = mkdtempSync(path.join(root, '.test-results', 'bundle-'));
   execFileSync(process.execPath, [path.join(root, 'scripts', 'bundle.mjs'), dist], { cwd: root, stdio: 'pipe' });
@@ -29,17 +33,13 @@ afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
 /** The bundle's files that `bits <args>` loads (relative to the bundle), the lib/ sources they hold, and the packages it loads from node_modules. */
 function loadedBy(args: string[]): { files: string[]; sources: string[]; packages: string[] } {
-  let stderr = '';
-  try {
-    execFileSync(process.execPath, ['--import', register, path.join(dist, 'cli', 'main.js'), ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (e) {
-    // Off Windows the command itself fails (exit 3, not supported): what it loaded still counts.
-    stderr = (e as { stderr: string }).stderr;
-  }
-  const loaded = stderr
+  const log = path.join(dist, `loaded-${runs++}.log`);
+  // Off Windows the command itself fails (exit 3, not supported): what it loaded still counts.
+  spawnSync(process.execPath, ['--import', register, path.join(dist, 'cli', 'main.js'), ...args], { stdio: 'ignore', env: { ...process.env, LOADED_LOG: log } });
+  const loaded = readFileSync(log, 'utf8')
     .split('\n')
-    .filter((l) => l.startsWith('LOADED '))
-    .map((l) => fileURLToPath(l.slice('LOADED '.length)));
+    .filter(Boolean)
+    .map((l) => fileURLToPath(l));
   const files = loaded.filter((f) => f.startsWith(dist + path.sep));
   const packages = [...new Set(loaded.flatMap((f) => /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(f)?.[1] ?? []))];
   const sources = files.flatMap((f) =>
@@ -102,12 +102,13 @@ err.write(process.moduleLoadList.filter((m) => !before.has(m)).map((m) => 'BUILT
   expect(builtins).toContain('internal/modules/esm/load');
   for (const m of ['http', 'crypto', 'net', 'stream', 'fs/promises', 'internal/fs/streams']) expect(builtins).not.toContain(m);
 
-  const hooked = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', script], { encoding: 'utf8', env });
+  const log = path.join(dist, 'loaded-import.log');
+  const hooked = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...env, LOADED_LOG: log } });
   expect(hooked.status).toBe(0);
-  const files = hooked.stderr
+  const files = readFileSync(log, 'utf8')
     .split('\n')
-    .filter((l) => l.startsWith('LOADED '))
-    .map((l) => fileURLToPath(l.slice('LOADED '.length)));
+    .filter(Boolean)
+    .map((l) => fileURLToPath(l));
   const sources = files.flatMap((f) =>
     (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => path.relative(root, path.resolve(path.dirname(f), s)).split(path.sep).join('/')),
   );
