@@ -78,8 +78,8 @@ export async function startServer(files = {}, options = {}) {
     res.on('close', () => clearInterval(timer));
   };
   const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handle) : createServer(handle);
-  // Idle connections stay open until close(). Node closes one keepAliveTimeout
-  // (5 s, plus a second) after its last response, and when that close meets the
+  // Idle connections stay open until close(). Node closes one once keepAliveTimeout
+  // (5 s) has passed since its last response, and when that close meets the
   // next request Wine's BITS fails the job for good (the README's Wine list;
   // test/integration/fixtures/keepalive-race.mjs). 0 turns that timer off.
   server.keepAliveTimeout = 0;
