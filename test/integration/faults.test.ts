@@ -232,11 +232,13 @@ describe('faults and bad input', () => {
             });
           }),
         );
+        // Node's worker_threads docs, event 'exit': a worker that ends on its own exits with 0 (1 when terminated).
         for (const code of results) expect(code).toBe(0);
       }
       const stats = rawBinding.debugStats();
       // Only this thread's references remain in the whole process.
       expect(stats.processComObjects).toBe(stats.liveComObjects);
+      // IUnknown::Release (Microsoft): each reference taken is released once; the workers' go with them.
       expect(await settledComObjects()).toBe(ownBefore);
     } finally {
       // The workers' jobs outlive them by design (BITS keeps a job until it is completed or cancelled).

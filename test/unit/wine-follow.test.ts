@@ -34,6 +34,7 @@ test('stop() resolves only once a read still in flight has delivered, so the las
   writeFileSync(file, body);
   void follow.pump(); // an interval's read, not awaited: it streams while the run ends
   await follow.stop(); // the run ended with nothing new: the caller exits right after this
+  // The expected value is what the run wrote to its file, all of it: the file is the counterparty.
   expect(text().length).toBe(body.length);
   expect(text().endsWith('integration: 192 passed, 0 failed\n')).toBe(true);
 });
@@ -49,5 +50,6 @@ test('appends arrive whole and in order, read by the interval and by stop()', as
     if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   await follow.stop();
+  // What was appended, in the order it was appended: a stream delivers its writes in order (Node's stream docs).
   expect(text()).toBe(lines.join(''));
 });
