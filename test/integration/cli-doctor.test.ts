@@ -6,26 +6,19 @@ import { fileURLToPath } from 'node:url';
 
 import { beforeAll, describe, expect, test } from 'vitest';
 
-import { fileFixture, randomContent, spawnToFiles, wine } from './helpers.js';
+import { cliPath, fileFixture, randomContent, runBits, wine } from './helpers.js';
+import type { CliOutput } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = path.join(root, 'dist', 'cli', 'main.js');
 const { folder, serve } = fileFixture();
 const body = randomContent(40_000);
 const server = serve({ 'a.bin': body });
-let n = 0;
 
 beforeAll(() => {
-  expect(existsSync(cli), 'dist/ is built by npm run build').toBe(true);
+  expect(existsSync(cliPath), 'dist/ is built by npm run build').toBe(true);
 });
 
-/** Output goes to files: Windows Node under Wine cannot write to a pipe. */
-async function bits(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const base = path.join(folder.dir, `doctor-${n++}`);
-  const child = spawnToFiles(process.execPath, [cli, ...args], `${base}.out`, { err: `${base}.err` });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') };
-}
+const bits = (args: string[]): Promise<CliOutput> => runBits(folder.dir, args);
 
 describe('bits doctor', () => {
   test('--json: available, the service read through the service manager, the BITS version, Node and package versions', async () => {

@@ -2,39 +2,24 @@
 // BITS: stdout, stderr and exit codes, the --json documents, and bad usage.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { beforeAll, describe, expect, onTestFailed, test } from 'vitest';
 
-import { fileFixture, manager, randomContent, spawnToFiles, tempFolder, waitForState, wine } from './helpers.js';
+import { cliPath, fileFixture, manager, randomContent, runBits, tempFolder, waitForState, wine } from './helpers.js';
+import type { CliOutput } from './helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = path.join(root, 'dist', 'cli', 'main.js');
 const { folder, serve } = fileFixture();
 const a = randomContent(120_000);
 const b = randomContent(80_000);
 const server = serve({ 'a.bin': a, 'b.bin': b });
-let n = 0;
 
 beforeAll(() => {
-  expect(existsSync(cli), 'dist/ is built by npm run build').toBe(true);
+  expect(existsSync(cliPath), 'dist/ is built by npm run build').toBe(true);
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const bits = (args: string[], env?: Record<string, string>): Promise<CliOutput> => runBits(folder.dir, args, env);
 
-/** Output goes to files: Windows Node under Wine cannot write to a pipe. */
-async function bits(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base = path.join(folder.dir, `run-${n++}`);
-  const child = spawnToFiles(process.execPath, [cli, ...args], `${base}.out`, { err: `${base}.err`, env: { ...process.env, ...env } });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') };
-}
-
-function json<T>(run: Run): T {
+function json<T>(run: CliOutput): T {
   return JSON.parse(run.stdout) as T;
 }
 

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, realpathSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -68,6 +68,25 @@ export function spawnToFiles(command: string, args: string[], out: string, optio
     closeSync(stdout);
     if (stderr !== stdout) closeSync(stderr);
   }
+}
+
+/** The built `bits` CLI: dist/, from `npm run build`. */
+export const cliPath = path.join(root, 'dist', 'cli', 'main.js');
+
+export interface CliOutput {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let cliRuns = 0;
+
+/** `bits <args>` run to its end by this Node, its output read back from files in `dir`. */
+export async function runBits(dir: string, args: string[], env: Record<string, string> = {}): Promise<CliOutput> {
+  const base = path.join(dir, `bits-${cliRuns++}`);
+  const child = spawnToFiles(process.execPath, [cliPath, ...args], `${base}.out`, { err: `${base}.err`, env: { ...process.env, ...env } });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') };
 }
 
 export function randomContent(bytes: number): Buffer {

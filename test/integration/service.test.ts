@@ -38,6 +38,7 @@ async function onTheServiceAgain(): Promise<string[]> {
       half.push(fresh.id);
       expect(await fresh.getState()).toBe('suspended');
       await fresh.cancel();
+      fresh.close();
       half.pop();
       for (const id of half) {
         await again.getJob(id).then(
